@@ -1,0 +1,13 @@
+"""gunicorn settings for wms_service; each can be overridden from the environment."""
+import multiprocessing
+import os
+
+bind = os.environ.get("WMS_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("WMS_WORKERS", min(multiprocessing.cpu_count() * 2 + 1, 8)))
+worker_class = "sync"
+timeout = int(os.environ.get("WMS_TIMEOUT", 30))
+graceful_timeout = 10
+accesslog = os.environ.get("WMS_ACCESS_LOG", "-")
+errorlog = "-"
+# Workers open their own database connections; nothing may be shared across the fork.
+preload_app = False

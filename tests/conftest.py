@@ -1,0 +1,176 @@
+"""Fixtures: every test runs on SQLite and on PostgreSQL, each in a fresh database made for this run.
+
+Tests isolate themselves by tenant (each gets a new one), which is also what the service promises its clients.
+In CI (CI=true) a PostgreSQL server that cannot be reached fails the run; elsewhere those tests skip.
+"""
+import itertools
+import os
+import uuid
+
+import pytest
+
+from wms_service import create_app
+from wms_service.auth import service as auth
+from wms_service.db import new_session
+
+PG_ADMIN_URL = os.environ.get("WMS_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/test")
+PASSWORD = "correct horse battery"
+_codes = itertools.count(1)
+
+
+def _pg_database():
+    import psycopg
+
+    name = f"wms_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    try:
+        admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as exc:
+        message = f"PostgreSQL at {PG_ADMIN_URL} is not reachable: {exc}"
+        if os.environ.get("CI"):
+            pytest.fail(message + " (CI requires it)")
+        pytest.skip(message)
+    admin.execute(f'CREATE DATABASE "{name}"')
+    return admin, name
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request, tmp_path_factory):
+    """A migrated, empty database for this test run."""
+    if request.param == "sqlite":
+        url = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "wms.sqlite3")
+        _migrate(url)
+        yield url
+        return
+    admin, name = _pg_database()
+    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    _migrate(url)
+    yield url
+    admin.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", (name,)
+    )
+    admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    admin.close()
+
+
+def _migrate(url):
+    app = create_app({"DATABASE_URL": url})
+    result = app.test_cli_runner().invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    app.extensions["wms_engine"].dispose()
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    app = create_app({"DATABASE_URL": database_url, "TESTING": True})
+    yield app
+    app.extensions["wms_engine"].dispose()
+
+
+@pytest.fixture
+def db(app):
+    """A plain database session for the domain-level tests (no HTTP)."""
+    session = new_session(app, write=True)
+    yield session
+    session.rollback()
+    session.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def unique_code(prefix="t"):
+    return f"{prefix}{os.getpid()}x{next(_codes)}x{uuid.uuid4().hex[:6]}"
+
+
+class Api:
+    """A logged-in Erply-style client: a fresh tenant, an ADMIN user and an open session."""
+
+    def __init__(self, client, tenant_code, username, session_key, user_id):
+        self.client = client
+        self.tenant_code = tenant_code
+        self.username = username
+        self.user_id = user_id
+        self.headers = {"clientCode": tenant_code, "sessionKey": session_key}
+
+    def _call(self, method, path, **kwargs):
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        return getattr(self.client, method)(path, headers=headers, **kwargs)
+
+    def get(self, path, **kw):
+        return self._call("get", path, **kw)
+
+    def post(self, path, **kw):
+        return self._call("post", path, **kw)
+
+    def put(self, path, **kw):
+        return self._call("put", path, **kw)
+
+    def delete(self, path, **kw):
+        return self._call("delete", path, **kw)
+
+    def create(self, path, body):
+        """POST and insist on 201, returning the JSON."""
+        response = self.post(path, json=body)
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()
+
+    # Small factories, in the order stock needs them.
+    def warehouse(self, **fields):
+        return self.create("/warehouse", {"code": unique_code("W"), "name": "Main", **fields})
+
+    def product(self, **fields):
+        return self.create("/product", {"code": unique_code("P"), "name": "Widget", **fields})
+
+    def batch(self, product_id, **fields):
+        return self.create("/batch", {"productId": product_id, "expiryDate": "2030-01-31", "batchCode": [unique_code("B")], **fields})
+
+    def bin(self, warehouse_id=None, **fields):
+        warehouse_id = warehouse_id or self.warehouse()["id"]
+        return self.create("/bin", {"warehouseId": warehouse_id, "code": unique_code("A-"), "active": True, **fields})
+
+    def stock_position(self, **bin_fields):
+        """A bin, a product and a batch of it: everything a record needs."""
+        product = self.product()
+        return {"bin": self.bin(**bin_fields), "product": product, "batch": self.batch(product["id"])}
+
+    def record(self, pos, amount, **fields):
+        body = {"binId": pos["bin"]["id"], "productId": pos["product"]["id"], "batchId": pos["batch"]["id"], "amount": amount, **fields}
+        return self.post("/bin-inventory-record", json=body)
+
+    def inventory(self, bin_id, product_id):
+        rows = self.get(f"/bin-inventory?binId={bin_id}&productId={product_id}").get_json()
+        assert len(rows) <= 1
+        return rows[0] if rows else None
+
+
+def make_tenant(app, *, permissions=("ADMIN",), username="clerk", allow_negative_stock=False, hosts=()):
+    code = unique_code()
+    session = new_session(app, write=True)
+    try:
+        tenant = auth.create_tenant(session, code=code, hosts=hosts, allow_negative_stock=allow_negative_stock)
+        user = auth.create_user(session, tenant=tenant, username=username, password=PASSWORD, permissions=permissions)
+        session.commit()
+        return tenant.id, code, user.id
+    finally:
+        session.close()
+
+
+def login(client, code, username="clerk", password=PASSWORD):
+    return client.post("/v1/session", json={"clientCode": code, "username": username, "password": password})
+
+
+@pytest.fixture
+def make_api(app, client):
+    def make(**kwargs):
+        _tid, code, user_id = make_tenant(app, **kwargs)
+        body = login(client, code, kwargs.get("username", "clerk")).get_json()
+        return Api(client, code, kwargs.get("username", "clerk"), body["sessionKey"], user_id)
+
+    return make
+
+
+@pytest.fixture
+def api(make_api):
+    return make_api()

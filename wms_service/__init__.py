@@ -1,0 +1,44 @@
+"""wms_service: a warehouse stock service with an Erply-style API and a Planograma layer over one ledger."""
+import os
+
+from flask import Flask
+from flask_smorest import Api
+
+from werkzeug.exceptions import HTTPException
+
+from . import cli, config, db, errors, erply, health
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(config.from_environment(app.instance_path))
+    app.config.from_mapping(overrides or {})
+    app.config["API_SPEC_OPTIONS"] = _spec_options()
+
+    app.json.sort_keys = False
+    db.init_app(app)
+    api = Api(app)
+    app.extensions["wms_api"] = api
+    api.spec.components.security_scheme("clientCode", {"type": "apiKey", "in": "header", "name": "clientCode"})
+    api.spec.components.security_scheme("sessionKey", {"type": "apiKey", "in": "header", "name": "sessionKey"})
+    errors.register_error_handlers(app)
+    # Replaces flask-smorest's handler: validation errors answer 400 (not 422) with errors keyed by field.
+    app.register_error_handler(HTTPException, errors.http_error)
+    api.register_blueprint(health.blp)
+    erply.register(api)
+    app.wsgi_app = erply.RootAliases(app.wsgi_app)
+    cli.init_app(app)
+    return app
+
+
+def _spec_options():
+    return {
+        "info": {
+            "description": (
+                "Warehouse stock service. The Erply-style resources are served under /v1 and, identically, at the "
+                "root (/bin is /v1/bin). Authenticate with the clientCode and sessionKey headers from POST /v1/session."
+            )
+        },
+        "security": [{"clientCode": [], "sessionKey": []}],
+    }

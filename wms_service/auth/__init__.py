@@ -1,0 +1,1 @@
+"""Tenants, users and sessions, and the header schemes that find them."""

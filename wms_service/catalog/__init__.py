@@ -1,0 +1,1 @@
+"""Warehouses and products: the catalog that stock refers to."""

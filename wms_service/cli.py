@@ -1,0 +1,144 @@
+"""The wms-service command: a Flask CLI group with the service's operator commands."""
+import sys
+
+import click
+from flask import current_app
+from flask.cli import AppGroup, FlaskGroup
+
+from . import db as database
+from .auth import service as auth
+from .errors import DomainError
+
+db_cli = AppGroup("db", help="Database schema.")
+tenant_cli = AppGroup("tenant", help="Tenants (accounts).")
+user_cli = AppGroup("user", help="Users of a tenant.")
+ledger_cli = AppGroup("ledger", help="Prove or restore the stock totals from the ledger.")
+
+
+def init_app(app):
+    for group in (db_cli, tenant_cli, user_cli, ledger_cli):
+        app.cli.add_command(group)
+    app.cli.add_command(demo)
+
+
+def main():
+    from . import create_app
+
+    FlaskGroup(create_app=create_app, help="wms_service operator commands.")(prog_name="wms-service")
+
+
+def _alembic_config(connection):
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", "wms_service:migrations")
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def upgrade(revision):
+    """Migrate the database to REVISION (default: head)."""
+    from alembic import command
+
+    with database.engine().begin() as connection:
+        command.upgrade(_alembic_config(connection), revision)
+    click.echo(f"database at {revision}")
+
+
+def _run(work):
+    """Run ``work(session)`` in one write transaction; domain errors exit 1 with their message."""
+    session = database.new_session(current_app, write=True)
+    try:
+        result = work(session)
+        session.commit()
+        return result
+    except DomainError as exc:
+        session.rollback()
+        click.echo(f"error: {exc.message}", err=True)
+        sys.exit(1)
+    finally:
+        session.close()
+
+
+@tenant_cli.command("create")
+@click.argument("code")
+@click.option("--name", default="")
+@click.option("--host", "hosts", multiple=True, help="A hostname for the Planograma API (repeatable).")
+@click.option("--allow-negative-stock", is_flag=True, help="Let records take a batch below zero in a bin.")
+def tenant_create(code, name, hosts, allow_negative_stock):
+    """Create tenant CODE (Erply's clientCode)."""
+    tenant = _run(lambda s: auth.create_tenant(s, code=code, name=name, hosts=hosts, allow_negative_stock=allow_negative_stock))
+    click.echo(f"tenant {tenant.code} id={tenant.id}")
+
+
+@user_cli.command("create")
+@click.option("--tenant", "tenant_code", required=True)
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, required=True, help="Read the password from standard input.")
+@click.option("--permission", "permissions", multiple=True, help="ADMIN, PURCHASE_ORDER, ... (repeatable).")
+def user_create(tenant_code, username, password_stdin, permissions):
+    """Create USERNAME in a tenant; the password is read from standard input."""
+    password = sys.stdin.readline().rstrip("\r\n")
+
+    def work(session):
+        tenant = auth.tenant_by_code(session, tenant_code)
+        if tenant is None:
+            raise DomainError(f"Unknown tenant {tenant_code!r}.")
+        return auth.create_user(session, tenant=tenant, username=username, password=password, permissions=permissions)
+
+    user = _run(work)
+    click.echo(f"user {user.username} id={user.id} tenant={tenant_code}")
+
+
+@ledger_cli.command("verify")
+def ledger_verify():
+    """Recompute every total from the ledger; exit 1 on any difference."""
+    from .stock import ledger
+
+    session = database.new_session(current_app)
+    try:
+        bad = 0
+        for m in ledger.verify(session):
+            bad += 1
+            level = "product total" if m.batch_id is None else f"batch {m.batch_id}"
+            click.echo(f"MISMATCH tenant={m.tenant_id} bin={m.bin_id} product={m.product_id} {level}: "
+                       f"ledger={m.ledger} projection={m.projection}")
+    finally:
+        session.close()
+    if bad:
+        click.echo(f"ledger verify: {bad} difference(s)", err=True)
+        sys.exit(1)
+    click.echo("ledger verify: ok")
+
+
+@ledger_cli.command("rebuild")
+def ledger_rebuild():
+    """Restore the bin-inventory totals from the ledger."""
+    from .stock import ledger
+
+    fixed = _run(ledger.rebuild)
+    click.echo(f"ledger rebuild: {fixed} total(s) corrected")
+
+
+@click.command("demo")
+@click.option("--tenant", "tenant_code", default="demo")
+@click.option("--username", default="demo")
+@click.option("--password", default="demo-password")
+def demo(tenant_code, username, password):
+    """Create a demo tenant and user unless they exist, and print how to use them."""
+
+    def work(session):
+        tenant = auth.tenant_by_code(session, tenant_code) or auth.create_tenant(
+            session, code=tenant_code, name="Demo", hosts=["localhost"]
+        )
+        from sqlalchemy import select
+        from .auth.models import User
+
+        exists = session.scalar(select(User).where(User.tenant_id == tenant.id, User.username == username))
+        if exists is None:
+            auth.create_user(session, tenant=tenant, username=username, password=password, permissions=["ADMIN"])
+
+    _run(work)
+    click.echo(f"demo tenant: clientCode={tenant_code} username={username} password={password}")

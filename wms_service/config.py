@@ -1,0 +1,22 @@
+"""Settings from the environment, in one place."""
+import os
+
+
+def from_environment(instance_path):
+    """The configuration the service runs with unless a test passes its own."""
+    default_db = "sqlite:///" + os.path.join(instance_path, "wms.sqlite3")
+    return {
+        "DATABASE_URL": os.environ.get("WMS_DATABASE_URL", default_db),
+        # A list of 1000 records is about 250 KB; anything far larger is a mistake or an attack.
+        "MAX_CONTENT_LENGTH": int(os.environ.get("WMS_MAX_BODY_BYTES", 2 * 1024 * 1024)),
+        "SESSION_DEFAULT_SECONDS": 3600,
+        "SESSION_MAX_SECONDS": 86400,
+        "IDEMPOTENCY_TTL_SECONDS": int(os.environ.get("WMS_IDEMPOTENCY_TTL_SECONDS", 48 * 3600)),
+        "API_TITLE": "wms_service",
+        "API_VERSION": "1.0.0",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": "/docs",
+        "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+    }

@@ -1,0 +1,96 @@
+"""Engine, one session per request, and the declarative Base.
+
+SQLite gets WAL, foreign keys and a busy timeout; a request that writes takes SQLite's write lock at BEGIN
+(``BEGIN IMMEDIATE``) so two writers never both read a stock level and then both change it. On PostgreSQL the
+stock code locks the rows it changes instead (see ``stock/ledger.py``).
+"""
+import time
+
+from flask import current_app, g, request
+from sqlalchemy import BigInteger, MetaData, create_engine, event, Integer
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# BIGINT on PostgreSQL, but INTEGER on SQLite so that the column stays an alias of ROWID.
+IdType = BigInteger().with_variant(Integer(), "sqlite")
+
+WRITE = "wms_write"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class IdMixin:
+    id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
+
+
+def now() -> int:
+    return int(time.time())
+
+
+def make_engine(url: str):
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        _sqlite_pragmas(engine)
+        return engine
+    return create_engine(url, pool_size=5, max_overflow=10, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(engine):
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_conn, _record):
+        # Let SQLAlchemy's begin event, not the driver, decide how a transaction starts.
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(conn):
+        immediate = conn.get_execution_options().get(WRITE)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def init_app(app):
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions["wms_engine"] = engine
+    app.extensions["wms_sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    app.teardown_appcontext(_close_session)
+
+
+def new_session(app=None, *, write=False):
+    app = app or current_app
+    session = app.extensions["wms_sessionmaker"]()
+    if write:
+        session.connection(execution_options={WRITE: True})
+    return session
+
+
+def get_db():
+    """The request's session; a request that may write starts a write transaction."""
+    if "db" not in g:
+        write = request.method not in ("GET", "HEAD", "OPTIONS")
+        g.db = new_session(write=write)
+    return g.db
+
+
+def _close_session(_exc):
+    session = g.pop("db", None)
+    if session is not None:
+        session.rollback()
+        session.close()
+
+
+def engine():
+    return current_app.extensions["wms_engine"]

@@ -1,0 +1,192 @@
+"""/bin-inventory (the totals) and /bin-inventory-record (the ledger)."""
+from flask import g
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import fields, validate, validates_schema, ValidationError
+
+from sqlalchemy import select
+
+from ..audit import stamp
+from ..db import get_db
+from ..errors import ValidationFailed
+from ..repo import get_or_404
+from ..stock import ledger
+from ..stock.models import Bin, BinInventory, BinInventoryRecord
+from .common import (
+    TOTAL_HEADER, AuditSchema, CamelSchema, Id, IdList, ListArgs, QueryBool, create_endpoint, document_errors,
+    filter_ids, listing, require_session, tenant_query, update_endpoint,
+)
+
+blp = Blueprint("bin-inventory", __name__, url_prefix="/bin-inventory", description="Stock per bin and product")
+blp.before_request(require_session)
+records_blp = Blueprint(
+    "bin-inventory-record", __name__, url_prefix="/bin-inventory-record", description="The stock ledger"
+)
+records_blp.before_request(require_session)
+
+
+class BatchAmount(CamelSchema):
+    batch_id = fields.Integer()
+    amount = fields.Integer()
+
+
+class BinInventorySchema(CamelSchema):
+    id = fields.Integer()
+    bin_id = fields.Integer()
+    warehouse_id = fields.Integer()
+    product_id = fields.Integer()
+    amount = fields.Integer()
+    batches = fields.List(fields.Nested(BatchAmount))
+    added = fields.Integer()
+    changed = fields.Integer()
+
+
+class BinInventoryArgs(ListArgs):
+    id = IdList()
+    bin_id = IdList()
+    product_id = IdList()
+    warehouse_id = IdList()
+
+
+@blp.route("")
+class BinInventories(MethodView):
+    @blp.arguments(BinInventoryArgs, location="query")
+    @blp.response(200, BinInventorySchema(many=True), headers=TOTAL_HEADER)
+    @document_errors(blp, (400, 401))
+    def get(self, args):
+        """List how much of each product each bin holds"""
+        query = filter_ids(tenant_query(BinInventory), BinInventory.id, args.pop("id", None))
+        query = filter_ids(query, BinInventory.bin_id, args.pop("bin_id", None))
+        query = filter_ids(query, BinInventory.product_id, args.pop("product_id", None))
+        warehouses = args.pop("warehouse_id", None)
+        if warehouses:
+            query = query.where(BinInventory.bin_id.in_(select(Bin.id).where(Bin.warehouse_id.in_(warehouses))))
+        db = get_db()
+        rows, status, headers = listing(db, query, BinInventory, args)
+        warehouse_of = dict(db.execute(select(Bin.id, Bin.warehouse_id).where(Bin.id.in_({r.bin_id for r in rows}))).all())
+        return [_inventory(row, warehouse_of[row.bin_id]) for row in rows], status, headers
+
+
+def _inventory(row, warehouse_id):
+    return {
+        "id": row.id, "bin_id": row.bin_id, "product_id": row.product_id, "amount": row.amount,
+        "warehouse_id": warehouse_id, "added": row.added, "changed": row.changed,
+        "batches": [{"batch_id": b.batch_id, "amount": b.amount} for b in row.batches],
+    }
+
+
+# --- the ledger ----------------------------------------------------------------------------------------------
+
+Ref = lambda: fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=0, max=2**53))  # noqa: E731
+
+
+class RecordFields(CamelSchema):
+    """The fields a client may edit after a record is written."""
+
+    reference_type = fields.String(allow_none=True, validate=validate.OneOf(ledger.REFERENCE_TYPES))
+    reference_id = Ref()
+    prod_amort_type_id = Ref()
+    document_row_id = Ref()
+    orgper_id_dat = Ref()
+    record_type = fields.String(allow_none=True, validate=validate.Length(max=40))
+
+    @validates_schema
+    def reference_pair(self, data, partial=None, **_):
+        if not partial:
+            check_reference_pair(data)
+
+
+def check_reference_pair(data):
+    """referenceType and referenceId come together or not at all."""
+    if (data.get("reference_type") is None) != (data.get("reference_id") is None):
+        missing = "referenceId" if data.get("reference_id") is None else "referenceType"
+        raise ValidationError("referenceType and referenceId must be given together.", missing)
+
+
+class RecordIn(RecordFields):
+    bin_id = Id(required=True)
+    product_id = Id(required=True)
+    batch_id = Id(required=True)
+    amount = fields.Integer(
+        strict=True, required=True,
+        validate=[validate.Range(min=-(2**31), max=2**31 - 1), validate.NoneOf([0], error="Must not be 0.")],
+    )
+
+
+class RecordOut(AuditSchema, RecordIn):
+    reverses_id = fields.Integer(allow_none=True, metadata={"description": "The record this one cancels"})
+    reversed_by_id = fields.Integer(allow_none=True, metadata={"description": "The reversal that deleted this record"})
+
+
+class RecordArgs(ListArgs):
+    id = IdList()
+    reference_type = fields.String(validate=validate.OneOf(ledger.REFERENCE_TYPES))
+    reference_id = fields.Integer(validate=validate.Range(min=0, max=2**53))
+    bin_id = IdList()
+    product_id = IdList()
+    batch_id = IdList()
+    include_deleted = QueryBool(load_default=False, metadata={"description": "Also list records that were deleted"})
+
+
+def _load_record(record_id):
+    return get_or_404(get_db(), BinInventoryRecord, g.tenant.id, record_id, "Bin inventory record")
+
+
+@records_blp.route("")
+class Records(MethodView):
+    @records_blp.arguments(RecordArgs, location="query")
+    @records_blp.response(200, RecordOut(many=True), headers=TOTAL_HEADER)
+    @document_errors(records_blp, (400, 401))
+    def get(self, args):
+        """List ledger records (deleted originals only with includeDeleted=true)"""
+        r = BinInventoryRecord
+        query = filter_ids(tenant_query(r), r.id, args.pop("id", None))
+        for name in ("bin_id", "product_id", "batch_id"):
+            query = filter_ids(query, getattr(r, name), args.pop(name, None))
+        for name in ("reference_type", "reference_id"):
+            if name in args:
+                query = query.where(getattr(r, name) == args.pop(name))
+        if not args.pop("include_deleted"):
+            query = query.where(r.reversed_by_id.is_(None))
+        return listing(get_db(), query, r, args)
+
+    @create_endpoint(records_blp, RecordIn, RecordOut)
+    def post(self, items, single):
+        """Append one record or a list of up to 1000, all or nothing"""
+        lines = [
+            ledger.Line(i.pop("bin_id"), i.pop("product_id"), i.pop("batch_id"), i.pop("amount"), i) for i in items
+        ]
+        return ledger.post(get_db(), tenant=g.tenant, user=g.user, lines=lines, single=single)
+
+
+@records_blp.route("/<int:record_id>")
+class RecordById(MethodView):
+    @records_blp.response(200, RecordOut)
+    @document_errors(records_blp, (401, 404))
+    def get(self, record_id):
+        """Get a ledger record, deleted or not"""
+        return _load_record(record_id)
+
+    @update_endpoint(
+        records_blp, RecordFields, RecordOut, _load_record,
+        extra_read_only=("binId", "productId", "batchId", "amount", "reversesId", "reversedById"),
+    )
+    def put(self, obj, changes, record_id):
+        """Edit a record's document fields; what moved and how much never changes"""
+        merged = {name: changes.get(name, getattr(obj, name)) for name in ("reference_type", "reference_id")}
+        try:
+            check_reference_pair(merged)
+        except ValidationError as exc:
+            raise ValidationFailed("The request is invalid.", exc.normalized_messages()) from exc
+        for name, value in changes.items():
+            setattr(obj, name, value)
+        stamp(obj, g.user)
+        return obj
+
+    @records_blp.response(204)
+    @document_errors(records_blp, (401, 404, 409))
+    def delete(self, record_id):
+        """Delete a record by appending its reversal"""
+        db = get_db()
+        ledger.reverse(db, tenant=g.tenant, user=g.user, record_id=record_id)
+        db.commit()

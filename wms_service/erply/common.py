@@ -1,0 +1,239 @@
+"""What every Erply-style resource shares: the session check, camelCase schemas, list and body helpers."""
+import json
+from http import HTTPStatus
+from functools import wraps
+
+from flask import g, jsonify, request
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate
+from sqlalchemy import select
+
+from .. import idempotency
+from ..auth import service as auth
+from ..db import get_db
+from ..errors import ValidationFailed
+from ..repo import Page
+
+MAX_ITEMS = 1000
+ERRORS = (400, 401, 404, 409, 413)
+
+
+def require_session():
+    """before_request hook for every resource but /session: find the user behind clientCode + sessionKey."""
+    if request.method == "OPTIONS":
+        return
+    g.user = auth.resolve_session(
+        get_db(), client_code=request.headers.get("clientCode"), key=request.headers.get("sessionKey")
+    )
+    g.tenant = g.user.tenant
+
+
+def camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+class CamelSchema(Schema):
+    """Attributes are snake_case like the models; the JSON names are camelCase."""
+
+    def on_bind_field(self, field_name, field_obj):
+        field_obj.data_key = camel(field_obj.data_key or field_name)
+
+
+class AuditSchema(CamelSchema):
+    id = fields.Integer(dump_only=True)
+    added = fields.Integer(dump_only=True, metadata={"description": "Unix seconds"})
+    added_by_id = fields.Integer(dump_only=True, allow_none=True)
+    changed = fields.Integer(dump_only=True, metadata={"description": "Unix seconds"})
+    changed_by_id = fields.Integer(dump_only=True, allow_none=True)
+    changed_by = fields.String(dump_only=True)
+
+
+AUDIT_FIELDS = ("id", "added", "addedById", "changed", "changedById", "changedBy")
+
+Id = lambda **kw: fields.Integer(strict=True, validate=validate.Range(min=1, max=2**53), **kw)  # noqa: E731
+
+
+class IdList(fields.Field):
+    """One id or several separated by commas: ``id=3,5,8``."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            ids = [int(part) for part in str(value).split(",") if part.strip()]
+        except ValueError as exc:
+            raise ValidationError("Expected integer ids separated by commas.") from exc
+        if not ids or len(ids) > MAX_ITEMS or any(i < 1 or i > 2**53 for i in ids):
+            raise ValidationError(f"Expected 1 to {MAX_ITEMS} positive integer ids.")
+        return ids
+
+
+class QueryBool(fields.Boolean):
+    truthy = {"true", "1", "True", "TRUE"}
+    falsy = {"false", "0", "False", "FALSE"}
+
+
+class ListArgs(CamelSchema):
+    """Paging and ordering, shared by every list."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10**7))
+    page_size = fields.Integer(load_default=25, validate=validate.Range(min=1, max=MAX_ITEMS))
+    order = fields.String(load_default="ASC", validate=validate.OneOf(["ASC", "DESC"]), metadata={"enum": ["ASC", "DESC"]})
+
+    @pre_load
+    def upper_order(self, data, **_):
+        if "order" in data and isinstance(data.get("order"), str):
+            data = dict(data)
+            data["order"] = data["order"].upper()
+        return data
+
+
+def page_of(args) -> Page:
+    return Page(page=args.pop("page"), page_size=args.pop("page_size"), order=args.pop("order"))
+
+
+def listing(db, query, model, args):
+    """Run ``query`` for the requested page: (rows, 200, {"X-Total-Count": total})."""
+    rows, total = page_of(args).apply(db, query, model.id)
+    return rows, 200, {"X-Total-Count": str(total)}
+
+
+def filter_ids(query, column, ids):
+    return query.where(column.in_(ids)) if ids else query
+
+
+def tenant_query(model):
+    return select(model).where(model.tenant_id == g.tenant.id)
+
+
+IDEMPOTENCY_PARAMETER = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+    "description": "Retry-safe POST: the same key and body answer the first response again; another body is a 409.",
+}
+TOTAL_HEADER = {"X-Total-Count": {"description": "Number of rows matching the filters", "schema": {"type": "integer"}}}
+
+
+def read_json():
+    """The request body as JSON, or a 400 that says why it is not."""
+    raw = request.get_data(cache=True)
+    if not raw:
+        raise ValidationFailed("A JSON body is required.")
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValidationFailed(f"Malformed JSON: {exc}.") from exc
+
+
+def load_one_or_many(schema: Schema):
+    """Load an object or a list of up to 1000 objects; returns (items, single)."""
+    data = read_json()
+    single = isinstance(data, dict)
+    if not single and not isinstance(data, list):
+        raise ValidationFailed("Expected a JSON object or a list of objects.")
+    if not single and not data:
+        raise ValidationFailed("The list is empty.")
+    if not single and len(data) > MAX_ITEMS:
+        raise ValidationFailed(f"At most {MAX_ITEMS} items per request.")
+    try:
+        items = schema.load(data, many=not single)
+    except ValidationError as exc:
+        raise ValidationFailed("The request is invalid.", _stringify(exc.messages)) from exc
+    return ([items] if single else items), single
+
+
+def _stringify(messages):
+    if isinstance(messages, dict):
+        return {str(k): _stringify(v) for k, v in messages.items()}
+    return messages
+
+
+def create_endpoint(blp, in_schema: type[Schema], out_schema: type[Schema]):
+    """Document and implement a create that takes one object or a list, answering 201 in the same shape.
+
+    The view gets ``items`` (loaded dicts) and ``single`` and returns the created objects in order.
+    """
+
+    def decorator(view):
+        one_or_list = lambda s: {"oneOf": [s, {"type": "array", "items": s, "minItems": 1, "maxItems": MAX_ITEMS}]}  # noqa: E731
+
+        @blp.doc(
+            parameters=[IDEMPOTENCY_PARAMETER],
+            requestBody={"required": True, "content": {"application/json": {"schema": one_or_list(in_schema)}}},
+            responses={"201": {"description": "Created: an object for an object, a list for a list",
+                               "content": {"application/json": {"schema": one_or_list(out_schema)}}}},
+        )
+        @document_errors(blp)
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            items, single = load_one_or_many(in_schema())
+            stored = idempotency.claim(get_db(), g.tenant.id)
+            if stored is not None:
+                body, status = stored
+                return jsonify(body), status
+            created = view(*args, items=items, single=single, **kwargs)
+            dumped = out_schema(many=True).dump(created)
+            body = dumped[0] if single else dumped
+            idempotency.remember(body, 201)
+            get_db().commit()
+            return jsonify(body), 201
+
+        return wrapper
+
+    return decorator
+
+
+def update_endpoint(blp, in_schema: type[Schema], out_schema: type[Schema], load, extra_read_only=()):
+    """Document and implement a PUT: read-only fields may be sent back unchanged, not changed.
+
+    ``load(**path_args)`` finds the object; the view gets it and ``changes`` and returns it updated.
+    """
+
+    def decorator(view):
+        @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": in_schema}}})
+        @blp.response(200, out_schema)
+        @document_errors(blp)
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            data = read_json()
+            if not isinstance(data, dict):
+                raise ValidationFailed("Expected a JSON object.")
+            obj = load(**kwargs)
+            changes = load_changes(data, obj, in_schema, out_schema, extra_read_only)
+            updated = view(*args, obj=obj, changes=changes, **kwargs)
+            get_db().commit()
+            return updated
+
+        return wrapper
+
+    return decorator
+
+
+def load_changes(data: dict, obj, in_schema, out_schema, extra_read_only=()) -> dict:
+    """The editable fields of ``data``, after checking that no read-only field was changed."""
+    read_only = set(AUDIT_FIELDS) | set(extra_read_only)
+    check_read_only(data, out_schema().dump(obj), read_only)
+    try:
+        return in_schema().load({k: v for k, v in data.items() if k not in read_only}, partial=True)
+    except ValidationError as exc:
+        raise ValidationFailed("The request is invalid.", _stringify(exc.messages)) from exc
+
+
+def check_read_only(data: dict, current: dict, read_only):
+    """Clients send back what they read: an unchanged read-only field is fine, a changed one is a 400."""
+    changed = {name: ["Read-only field; it cannot be changed."] for name in read_only if name in data and data[name] != current.get(name)}
+    if changed:
+        raise ValidationFailed("Read-only fields cannot be changed: " + ", ".join(sorted(changed)) + ".", changed)
+
+
+def document_errors(blp, codes=ERRORS):
+    def decorator(view):
+        for code in codes:
+            view = blp.alt_response(code, response=HTTPStatus(code).name)(view)
+        return view
+
+    return decorator
+

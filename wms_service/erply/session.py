@@ -1,0 +1,64 @@
+"""POST/DELETE /v1/session: open a session with a password, close it with its key."""
+from flask import current_app, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import fields, validate
+
+from ..auth import service as auth
+from ..db import get_db, new_session
+from ..errors import Unauthorized
+from .common import CamelSchema, document_errors
+
+blp = Blueprint("session", __name__, url_prefix="/session", description="Open and close sessions")
+
+
+class SessionRequest(CamelSchema):
+    client_code = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    username = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=1024), load_only=True)
+    session_length = fields.Integer(
+        strict=True, validate=validate.Range(min=1, max=86400), metadata={"description": "Seconds, default 3600"}
+    )
+
+
+class SessionResponse(CamelSchema):
+    session_key = fields.String()
+    expires = fields.Integer(metadata={"description": "Unix seconds"})
+    user_id = fields.Integer()
+
+
+@blp.route("")
+class Sessions(MethodView):
+    @blp.doc(security=[])
+    @blp.arguments(SessionRequest)
+    @blp.response(200, SessionResponse)
+    @document_errors(blp, (400, 401))
+    def post(self, body):
+        """Open a session"""
+        # The slow password check runs outside the write transaction, so logins do not hold SQLite's write lock.
+        reader = new_session()
+        try:
+            tenant = auth.tenant_by_code(reader, body["client_code"])
+            if tenant is None:
+                raise Unauthorized("Invalid username or password.")
+            user = auth.authenticate(reader, tenant=tenant, username=body["username"], password=body["password"])
+            user_id = user.id
+        finally:
+            reader.close()
+        db = get_db()
+        user = db.get(type(user), user_id)
+        seconds = body.get("session_length", current_app.config["SESSION_DEFAULT_SECONDS"])
+        key, session = auth.open_session(db, user=user, seconds=seconds)
+        db.commit()
+        return {"session_key": key, "expires": session.expires, "user_id": user.id}
+
+    @blp.response(204)
+    @document_errors(blp, (401,))
+    def delete(self):
+        """Close the session named by the clientCode and sessionKey headers"""
+        db = get_db()
+        key = request.headers.get("sessionKey")
+        auth.resolve_session(db, client_code=request.headers.get("clientCode"), key=key)
+        auth.close_session(db, key=key)
+        db.commit()
+

@@ -1,0 +1,182 @@
+"""/stocktaking and /stocktaking/{id}/stocktaking-record: counting a bin."""
+from flask import g
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import fields, pre_load, validate
+
+from ..audit import stamp
+from ..db import get_db
+from ..errors import Conflict, ValidationFailed
+from ..stock import stocktaking as service
+from ..stock.models import Stocktaking
+from .common import (
+    TOTAL_HEADER, AuditSchema, CamelSchema, Id, IdList, ListArgs, QueryBool, create_endpoint, document_errors,
+    filter_ids, listing, load_changes, load_one_or_many, read_json, require_session, tenant_query, update_endpoint,
+)
+
+blp = Blueprint("stocktaking", __name__, url_prefix="/stocktaking", description="Counting bins")
+blp.before_request(require_session)
+
+
+class StocktakingSchema(AuditSchema):
+    bin_id = Id(required=True)
+    reference_type = fields.String(allow_none=True, validate=validate.Length(max=40))
+    warehouse_id = fields.Integer(dump_only=True)
+    user_id = fields.Integer(dump_only=True, allow_none=True)
+    finished = fields.Boolean(dump_only=True)
+    finished_at = fields.Integer(dump_only=True, allow_none=True, metadata={"description": "Unix seconds"})
+
+
+class StocktakingUpdate(CamelSchema):
+    finished = fields.Boolean(required=True)
+
+
+class StocktakingUpdateById(StocktakingUpdate):
+    id = Id(required=True)
+
+
+class StocktakingArgs(ListArgs):
+    id = IdList()
+    reference_type = fields.String()
+    warehouse_id = IdList()
+    bin_id = IdList()
+    user_id = IdList()
+    finished = QueryBool()
+
+    @pre_load
+    def seed_spelling(self, data, **_):
+        # The seed documents the filter as "binid"; both spellings work.
+        if "binid" in data and "binId" not in data:
+            data = {**data, "binId": data["binid"]}
+        return data
+
+
+class CountLine(CamelSchema):
+    product_id = Id(required=True)
+    batch_id = Id(required=True)
+    counted_quantity = fields.Integer(strict=True, required=True, validate=validate.Range(min=0, max=2**31 - 1))
+
+
+class CountRecord(AuditSchema, CountLine):
+    stocktaking_id = fields.Integer()
+    expected_quantity = fields.Integer(metadata={"description": "What the ledger holds (frozen when finished)"})
+    difference = fields.Integer(metadata={"description": "countedQuantity - expectedQuantity"})
+
+
+class CountArgs(ListArgs):
+    product_id = IdList()
+    batch_id = IdList()
+
+
+READ_ONLY = ("binId", "warehouseId", "userId", "referenceType", "finishedAt")
+
+
+def _load(stocktaking_id):
+    return service.get(get_db(), tenant=g.tenant, stocktaking_id=stocktaking_id, lock=True)
+
+
+def _finish_or_refuse(obj, changes):
+    """A count is open until finished; a finished count never changes again."""
+    if obj.finished:
+        raise Conflict(f"Stocktaking {obj.id} is finished and cannot be changed.")
+    if changes.get("finished"):
+        return service.finish(get_db(), tenant=g.tenant, user=g.user, count=obj)
+    stamp(obj, g.user)
+    return obj
+
+
+@blp.route("")
+class Stocktakings(MethodView):
+    @blp.arguments(StocktakingArgs, location="query")
+    @blp.response(200, StocktakingSchema(many=True), headers=TOTAL_HEADER)
+    @document_errors(blp, (400, 401))
+    def get(self, args):
+        """List stocktakings"""
+        s = Stocktaking
+        query = filter_ids(tenant_query(s), s.id, args.pop("id", None))
+        for name in ("warehouse_id", "bin_id", "user_id"):
+            query = filter_ids(query, getattr(s, name), args.pop(name, None))
+        for name in ("reference_type", "finished"):
+            if name in args:
+                query = query.where(getattr(s, name) == args.pop(name))
+        return listing(get_db(), query, s, args)
+
+    @create_endpoint(blp, StocktakingSchema, StocktakingSchema)
+    def post(self, items, single):
+        """Open a count of a bin (one or a list)"""
+        return service.create(get_db(), tenant=g.tenant, user=g.user, items=items, single=single)
+
+    @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": StocktakingUpdateById}}})
+    @blp.response(200, StocktakingSchema)
+    @document_errors(blp)
+    def put(self):
+        """Finish the count whose id is in the body (the seed's spelling of PUT /stocktaking/{id})"""
+        data = read_json()
+        if not isinstance(data, dict) or type(data.get("id")) is not int:
+            raise ValidationFailed("The request is invalid.", {"id": ["An integer id is required."]})
+        obj = _load(data["id"])
+        changes = load_changes(data, obj, StocktakingUpdate, StocktakingSchema, READ_ONLY)
+        result = _finish_or_refuse(obj, changes)
+        get_db().commit()
+        return result
+
+
+@blp.route("/<int:stocktaking_id>")
+class StocktakingById(MethodView):
+    @blp.response(200, StocktakingSchema)
+    @document_errors(blp, (401, 404))
+    def get(self, stocktaking_id):
+        """Get a stocktaking"""
+        return service.get(get_db(), tenant=g.tenant, stocktaking_id=stocktaking_id)
+
+    @update_endpoint(blp, StocktakingUpdate, StocktakingSchema, _load, extra_read_only=READ_ONLY)
+    def put(self, obj, changes, stocktaking_id):
+        """Finish a count ({"finished": true}): its differences are posted to the ledger"""
+        return _finish_or_refuse(obj, changes)
+
+    @blp.response(204)
+    @document_errors(blp, (401, 404, 409))
+    def delete(self, stocktaking_id):
+        """Delete an open count; a finished one is final"""
+        db = get_db()
+        service.delete(db, count=_load(stocktaking_id))
+        db.commit()
+
+
+@blp.route("/<int:stocktaking_id>/stocktaking-record")
+class CountRecords(MethodView):
+    @blp.arguments(CountArgs, location="query")
+    @blp.response(200, CountRecord(many=True), headers=TOTAL_HEADER)
+    @document_errors(blp, (400, 401, 404))
+    def get(self, args, stocktaking_id):
+        """List the counted lines with expected quantity and difference"""
+        db = get_db()
+        count = service.get(db, tenant=g.tenant, stocktaking_id=stocktaking_id)
+        lines = service.records(db, count=count, product_ids=args.pop("product_id", None), batch_ids=args.pop("batch_id", None))
+        total = len(lines)
+        start = (args["page"] - 1) * args["page_size"]
+        ordered = lines if args["order"] == "ASC" else lines[::-1]
+        return _with_expected(db, count, ordered[start:start + args["page_size"]]), 200, {"X-Total-Count": str(total)}
+
+    @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": {
+        "oneOf": [CountLine, {"type": "array", "items": CountLine, "minItems": 1, "maxItems": 1000}]}}}})
+    @blp.response(200, CountRecord(many=True))
+    @document_errors(blp)
+    def put(self, stocktaking_id):
+        """Set counted quantities (upsert per product and batch); answers the lines sent"""
+        db = get_db()
+        count = _load(stocktaking_id)
+        items, _single = load_one_or_many(CountLine())
+        lines = service.set_counts(db, tenant=g.tenant, user=g.user, count=count, lines=items)
+        result = _with_expected(db, count, lines)
+        db.commit()
+        return result
+
+
+def _with_expected(db, count, lines):
+    """Attach what the ledger expects of each counted line, for the response."""
+    levels = service.expected(db, count=count, lines=lines)
+    for line in lines:
+        line.expected_quantity = levels[(line.product_id, line.batch_id)]
+        line.difference = line.counted_quantity - line.expected_quantity
+    return lines

@@ -1,0 +1,106 @@
+"""Domain exceptions, and their translation into the Erply-style API's one JSON error shape.
+
+Domain code raises ``DomainError`` subclasses and knows nothing of HTTP. Each API face maps them to its own
+error shape: this module does it for the native API (``{"code", "status", "message", "errors"?}``), the
+Planograma layer wraps the same exceptions in its envelope.
+"""
+from flask import request
+from sqlalchemy.exc import IntegrityError, OperationalError
+from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
+
+
+class DomainError(Exception):
+    status = 400
+
+    def __init__(self, message: str, errors: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.errors = errors
+
+
+class ValidationFailed(DomainError):
+    status = 400
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class Conflict(DomainError):
+    status = 409
+
+
+class InsufficientStock(Conflict):
+    pass
+
+
+class BinCapacityExceeded(Conflict):
+    pass
+
+
+class Unauthorized(DomainError):
+    status = 401
+
+
+class Forbidden(DomainError):
+    status = 403
+
+
+def at_index(index: int | None, errors: dict) -> dict:
+    """Nest field errors under a list item's index, as list bodies report them."""
+    return errors if index is None else {str(index): errors}
+
+
+def error_body(status: int, message: str, errors: dict | None = None) -> dict:
+    body = {"code": status, "status": HTTP_STATUS_CODES.get(status, "Error"), "message": message}
+    if errors:
+        body["errors"] = errors
+    return body
+
+
+def register_error_handlers(app):
+    @app.errorhandler(DomainError)
+    def domain_error(exc):
+        return error_body(exc.status, exc.message, exc.errors), exc.status
+
+    @app.errorhandler(IntegrityError)
+    def integrity_error(exc):
+        # A unique key raced by a concurrent writer; the checks in the services catch the ordinary cases.
+        app.logger.info("integrity error on %s: %s", request.path, exc.orig)
+        return error_body(409, "The change conflicts with existing data."), 409
+
+    @app.errorhandler(OperationalError)
+    def operational_error(exc):
+        # Lock timeouts and serialization failures: the client may retry, nothing was written.
+        app.logger.warning("database busy on %s: %s", request.path, exc.orig)
+        return error_body(503, "The database is busy; retry the request."), 503
+
+
+def http_error(exc: HTTPException):
+    """Every HTTP error in the one shape; webargs' 422 validation errors answer 400, keyed by field."""
+    data = getattr(exc, "data", None) or {}
+    errors = data.get("errors") or data.get("messages")
+    status = 400 if exc.code == 422 else exc.code
+    message = data.get("message") or _message(exc, status)
+    if isinstance(errors, dict) and set(errors) <= {"json", "query", "headers", "path", "form"}:
+        # webargs keys errors by location first; clients want the field (or list index) directly.
+        flat = {}
+        for location_errors in errors.values():
+            flat.update(location_errors if isinstance(location_errors, dict) else {"_schema": location_errors})
+        errors = flat
+    return error_body(status, message, errors), status, data.get("headers", {})
+
+
+def _message(exc, status):
+    if status == 400 and exc.code == 422:
+        return "The request is invalid."
+    if status == 413:
+        return "The request body is too large."
+    if status == 405:
+        return "The method is not allowed for this resource."
+    if status == 404:
+        return "Not found."
+    if status >= 500:
+        return "Internal server error."
+    return exc.description or HTTP_STATUS_CODES.get(status, "Error")

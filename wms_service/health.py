@@ -1,0 +1,21 @@
+"""GET /health: 200 once the database answers."""
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+from sqlalchemy import text
+
+from .db import get_db
+
+blp = Blueprint("health", __name__, url_prefix="/health", description="Liveness")
+
+
+class HealthSchema(Schema):
+    status = fields.String()
+
+
+@blp.route("")
+@blp.doc(security=[])
+@blp.response(200, HealthSchema)
+def health():
+    """Answer once the database answers"""
+    get_db().execute(text("SELECT 1"))
+    return {"status": "ok"}

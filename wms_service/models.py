@@ -1,0 +1,14 @@
+"""Every table, imported in one place for Alembic and the tests."""
+from .auth.models import ApiSession, Tenant, TenantHost, User  # noqa: F401
+from .catalog.models import Product, Warehouse  # noqa: F401
+from .stock.models import (  # noqa: F401
+    Batch,
+    BatchCode,
+    Bin,
+    BinInventory,
+    BinInventoryBatch,
+    BinInventoryRecord,
+    Stocktaking,
+    StocktakingRecord,
+)
+from .idempotency import IdempotencyKey  # noqa: F401

@@ -1,0 +1,73 @@
+"""Batches: a product's units made together, with one expiry date and any number of codes."""
+from sqlalchemy import exists, select
+
+from ..audit import stamp
+from ..catalog.models import Product
+from ..errors import Conflict, NotFound, ValidationFailed, at_index
+from ..repo import get_or_404
+from .models import Batch, BatchCode, BinInventoryBatch, BinInventoryRecord, StocktakingRecord
+
+
+def create(db, *, tenant, user, items: list[dict], single=False) -> list[Batch]:
+    product_ids = {item["product_id"] for item in items}
+    known = set(db.scalars(select(Product.id).where(Product.tenant_id == tenant.id, Product.id.in_(product_ids))))
+    batches = []
+    for i, item in enumerate(items):
+        if item["product_id"] not in known:
+            raise NotFound(
+                f"Product {item['product_id']} not found.",
+                at_index(None if single else i, {"productId": ["The product does not exist."]}),
+            )
+        batch = Batch(tenant_id=tenant.id, product_id=item["product_id"], expiry_date=item.get("expiry_date"))
+        batch.codes = [BatchCode(tenant_id=tenant.id, code=code) for code in item.get("batch_code", [])]
+        stamp(batch, user, created=True)
+        db.add(batch)
+        batches.append(batch)
+    db.flush()
+    return batches
+
+
+def update(db, *, tenant, user, batch: Batch, changes: dict) -> Batch:
+    if "expiry_date" in changes:
+        batch.expiry_date = changes["expiry_date"]
+    if "batch_codes" in changes:
+        _replace_codes(tenant, batch, changes["batch_codes"])
+    stamp(batch, user)
+    db.flush()
+    return batch
+
+
+def _replace_codes(tenant, batch: Batch, wanted: list[dict]):
+    """Codes with an id are kept (and renamed), codes without one are added, the ones left out are removed."""
+    current = {code.id: code for code in batch.codes}
+    kept = []
+    for i, item in enumerate(wanted):
+        code_id = item.get("id")
+        if item.get("batch_id") not in (None, batch.id):
+            raise ValidationFailed("A batch code cannot move to another batch.", {"batchCodes": {str(i): {"batchId": ["Must be this batch's id."]}}})
+        if code_id is None:
+            kept.append(BatchCode(tenant_id=tenant.id, code=item["code"]))
+        elif code_id in current:
+            current[code_id].code = item["code"]
+            kept.append(current[code_id])
+        else:
+            raise ValidationFailed("Unknown batch code id.", {"batchCodes": {str(i): {"id": [f"Batch code {code_id} is not on this batch."]}}})
+    batch.codes = kept
+
+
+def delete(db, *, tenant, batch: Batch) -> None:
+    used = db.scalar(
+        select(
+            exists().where(BinInventoryRecord.batch_id == batch.id)
+            | exists().where(StocktakingRecord.batch_id == batch.id)
+            | exists().where(BinInventoryBatch.batch_id == batch.id)
+        )
+    )
+    if used:
+        raise Conflict(f"Batch {batch.id} has stock movements or counts and cannot be deleted.")
+    db.delete(batch)
+    db.flush()
+
+
+def get(db, *, tenant, batch_id: int) -> Batch:
+    return get_or_404(db, Batch, tenant.id, batch_id, "Batch")

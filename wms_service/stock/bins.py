@@ -1,0 +1,72 @@
+"""Bins: the smallest addressable places in a warehouse."""
+from sqlalchemy import exists, select
+
+from ..audit import stamp
+from ..catalog.models import Warehouse
+from ..errors import Conflict, NotFound, at_index
+from .models import Bin, BinInventory, BinInventoryRecord, Stocktaking
+
+FIELDS = ("warehouse_id", "code", "active", "preferred", "bin_order", "allowed_product", "replenishment_minimum", "maximum_amount")
+
+
+def create(db, *, tenant, user, items: list[dict], single=False) -> list[Bin]:
+    bins = []
+    for i, item in enumerate(items):
+        where = None if single else i
+        _check_warehouse(db, tenant, item["warehouse_id"], where)
+        bin_ = Bin(tenant_id=tenant.id, **{k: item[k] for k in FIELDS if k in item})
+        _check_code_free(db, tenant, bin_.warehouse_id, item.get("code", ""), None, where, bins)
+        stamp(bin_, user, created=True)
+        db.add(bin_)
+        bins.append(bin_)
+    db.flush()
+    return bins
+
+
+def update(db, *, tenant, user, bin_: Bin, changes: dict) -> Bin:
+    if "warehouse_id" in changes and changes["warehouse_id"] != bin_.warehouse_id:
+        _check_warehouse(db, tenant, changes["warehouse_id"], None)
+        if _holds_stock(db, bin_.id):
+            raise Conflict(f"Bin {bin_.id} holds stock and cannot move to another warehouse.")
+    warehouse_id = changes.get("warehouse_id", bin_.warehouse_id)
+    code = changes.get("code", bin_.code)
+    if (warehouse_id, code) != (bin_.warehouse_id, bin_.code):
+        _check_code_free(db, tenant, warehouse_id, code, bin_.id, None, [])
+    for name in FIELDS:
+        if name in changes:
+            setattr(bin_, name, changes[name])
+    stamp(bin_, user)
+    db.flush()
+    return bin_
+
+
+def delete(db, *, tenant, bin_: Bin) -> None:
+    used = db.scalar(
+        select(exists().where(BinInventoryRecord.bin_id == bin_.id) | exists().where(Stocktaking.bin_id == bin_.id))
+    )
+    if used:
+        raise Conflict(f"Bin {bin_.id} has stock movements or counts and cannot be deleted; archive it (active=false).")
+    db.execute(BinInventory.__table__.delete().where(BinInventory.bin_id == bin_.id))
+    db.delete(bin_)
+    db.flush()
+
+
+def _holds_stock(db, bin_id) -> bool:
+    return bool(db.scalar(select(exists().where(BinInventory.bin_id == bin_id, BinInventory.amount != 0))))
+
+
+def _check_warehouse(db, tenant, warehouse_id, where):
+    found = db.scalar(select(Warehouse.id).where(Warehouse.id == warehouse_id, Warehouse.tenant_id == tenant.id))
+    if found is None:
+        raise NotFound(f"Warehouse {warehouse_id} not found.", at_index(where, {"warehouseId": ["The warehouse does not exist."]}))
+
+
+def _check_code_free(db, tenant, warehouse_id, code, own_id, where, pending):
+    """Bin codes address a place, so a non-empty code is unique within its warehouse."""
+    if not code:
+        return
+    taken = db.scalar(
+        select(Bin.id).where(Bin.tenant_id == tenant.id, Bin.warehouse_id == warehouse_id, Bin.code == code, Bin.id != (own_id or 0))
+    )
+    if taken is not None or any(b.warehouse_id == warehouse_id and b.code == code for b in pending):
+        raise Conflict(f"Bin code {code!r} is already used in warehouse {warehouse_id}.", at_index(where, {"code": ["Already used in this warehouse."]}))

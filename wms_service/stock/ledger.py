@@ -1,0 +1,345 @@
+"""The ledger: append movements, keep the per-bin totals in step, prove them.
+
+``post`` is the only code that writes stock. It locks the bins it touches (in id order, so two writers never
+wait on each other in a cycle), reads the totals under that lock, checks the stock rules line by line and then
+appends the records and moves the totals in the same transaction. On SQLite the request already holds the
+database write lock (``BEGIN IMMEDIATE``), so the row lock is a no-op there.
+"""
+from dataclasses import dataclass, field
+
+from sqlalchemy import and_, func, insert, literal, select, update
+from sqlalchemy.orm import Session
+
+from ..audit import audit_values
+from ..catalog.models import Product
+from ..db import now
+from ..errors import BinCapacityExceeded, Conflict, InsufficientStock, NotFound, ValidationFailed, at_index
+from .models import Batch, Bin, BinInventory, BinInventoryBatch, BinInventoryRecord
+
+REFERENCE_TYPES = (
+    "SALES_DOCUMENT",
+    "PURCHASE_DOCUMENT",
+    "INVENTORY_REGISTRATION",
+    "INVENTORY_WRITE_OFF",
+    "INVENTORY_TRANSFER",
+    "ASSIGNMENT",
+)
+MAX_LINES = 1000
+IMMUTABLE = ("bin_id", "product_id", "batch_id", "amount")
+OPTIONAL = ("reference_type", "reference_id", "prod_amort_type_id", "document_row_id", "orgper_id_dat", "record_type")
+
+
+@dataclass
+class Line:
+    """One movement to append: what moves, and the optional document fields."""
+
+    bin_id: int
+    product_id: int
+    batch_id: int
+    amount: int
+    extra: dict = field(default_factory=dict)
+    reverses_id: int | None = None
+
+
+def post(db: Session, *, tenant, user, lines: list[Line], single: bool = False) -> list[BinInventoryRecord]:
+    """Append ``lines`` to the ledger, all or nothing; errors name the failing line's index unless ``single``."""
+    if not lines:
+        raise ValidationFailed("At least one record is required.")
+    if len(lines) > MAX_LINES:
+        raise ValidationFailed(f"At most {MAX_LINES} records per request.")
+    index = (lambda i: None) if single else (lambda i: i)
+    for i, line in enumerate(lines):
+        _check_line_shape(line, index(i))
+
+    bins = _lock_bins(db, tenant.id, {line.bin_id for line in lines})
+    _check_references(db, tenant.id, lines, bins, index)
+    positions = _load_positions(db, tenant.id, lines)
+    bin_totals = _bin_totals(db, {line.bin_id for line in lines})
+
+    for i, line in enumerate(lines):
+        key = (line.bin_id, line.product_id, line.batch_id)
+        level = positions.get(key, 0) + line.amount
+        if level < 0 and not tenant.allow_negative_stock:
+            raise InsufficientStock(
+                f"Bin {line.bin_id} holds {positions.get(key, 0)} of product {line.product_id} batch "
+                f"{line.batch_id}; cannot take {-line.amount}.",
+                at_index(index(i), {"amount": [f"Only {max(positions.get(key, 0), 0)} available."]}),
+            )
+        total = bin_totals.get(line.bin_id, 0) + line.amount
+        capacity = bins[line.bin_id].maximum_amount
+        if line.amount > 0 and capacity > 0 and total > capacity:
+            raise BinCapacityExceeded(
+                f"Bin {line.bin_id} holds {bin_totals.get(line.bin_id, 0)} of at most {capacity}; "
+                f"cannot add {line.amount}.",
+                at_index(index(i), {"amount": [f"Bin capacity {capacity} would be exceeded."]}),
+            )
+        positions[key] = level
+        bin_totals[line.bin_id] = total
+
+    records = _append(db, tenant, user, lines)
+    _move_totals(db, tenant.id, lines)
+    return records
+
+
+def reverse(db: Session, *, tenant, user, record_id: int) -> BinInventoryRecord:
+    """Append the record that cancels ``record_id`` and mark the original as reversed."""
+    original = db.scalar(
+        select(BinInventoryRecord).where(BinInventoryRecord.id == record_id, BinInventoryRecord.tenant_id == tenant.id)
+    )
+    if original is None:
+        raise NotFound(f"Bin inventory record {record_id} not found.")
+    # Lock the bin first: a concurrent delete of the same record then waits here and sees reversed_by_id set.
+    _lock_bins(db, tenant.id, {original.bin_id})
+    db.refresh(original)
+    if original.reversed_by_id is not None:
+        raise Conflict(f"Bin inventory record {record_id} was already deleted.")
+    if original.reverses_id is not None:
+        raise Conflict(f"Bin inventory record {record_id} is itself a reversal and cannot be deleted.")
+    extra = {name: getattr(original, name) for name in OPTIONAL}
+    line = Line(original.bin_id, original.product_id, original.batch_id, -original.amount, extra, original.id)
+    (reversal,) = post(db, tenant=tenant, user=user, lines=[line], single=True)
+    original.reversed_by_id = reversal.id
+    return reversal
+
+
+def _check_line_shape(line: Line, i):
+    errors = {}
+    if not isinstance(line.amount, int) or line.amount == 0:
+        errors["amount"] = ["Must be a non-zero integer."]
+    ref_type, ref_id = line.extra.get("reference_type"), line.extra.get("reference_id")
+    if (ref_type is None) != (ref_id is None):
+        errors["referenceId" if ref_id is None else "referenceType"] = [
+            "referenceType and referenceId must be given together."
+        ]
+    if errors:
+        raise ValidationFailed("Invalid record.", at_index(i, errors))
+
+
+def _lock_bins(db, tenant_id, bin_ids) -> dict[int, Bin]:
+    rows = db.scalars(
+        select(Bin)
+        .where(Bin.tenant_id == tenant_id, Bin.id.in_(sorted(bin_ids)))
+        .order_by(Bin.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return {b.id: b for b in rows}
+
+
+def _check_references(db, tenant_id, lines, bins, index):
+    product_ids = {line.product_id for line in lines}
+    batch_ids = {line.batch_id for line in lines}
+    products = set(db.scalars(select(Product.id).where(Product.tenant_id == tenant_id, Product.id.in_(product_ids))))
+    batch_product = dict(
+        db.execute(select(Batch.id, Batch.product_id).where(Batch.tenant_id == tenant_id, Batch.id.in_(batch_ids))).all()
+    )
+    for i, line in enumerate(lines):
+        missing = {}
+        if line.bin_id not in bins:
+            missing["binId"] = [f"Bin {line.bin_id} does not exist."]
+        if line.product_id not in products:
+            missing["productId"] = [f"Product {line.product_id} does not exist."]
+        if line.batch_id not in batch_product:
+            missing["batchId"] = [f"Batch {line.batch_id} does not exist."]
+        if missing:
+            raise NotFound("A referenced object does not exist.", at_index(index(i), missing))
+        if batch_product[line.batch_id] != line.product_id:
+            raise ValidationFailed(
+                f"Batch {line.batch_id} belongs to product {batch_product[line.batch_id]}, not {line.product_id}.",
+                at_index(index(i), {"batchId": ["The batch does not belong to the product."]}),
+            )
+
+
+def _load_positions(db, tenant_id, lines) -> dict[tuple, int]:
+    bin_ids = {line.bin_id for line in lines}
+    batch_ids = {line.batch_id for line in lines}
+    rows = db.execute(
+        select(BinInventoryBatch.bin_id, BinInventoryBatch.product_id, BinInventoryBatch.batch_id, BinInventoryBatch.amount)
+        .where(BinInventoryBatch.bin_id.in_(bin_ids), BinInventoryBatch.batch_id.in_(batch_ids))
+    )
+    return {(b, p, bt): amount for b, p, bt, amount in rows}
+
+
+def _bin_totals(db, bin_ids) -> dict[int, int]:
+    rows = db.execute(
+        select(BinInventory.bin_id, func.sum(BinInventory.amount))
+        .where(BinInventory.bin_id.in_(bin_ids))
+        .group_by(BinInventory.bin_id)
+    )
+    return {bin_id: int(total or 0) for bin_id, total in rows}
+
+
+def _append(db, tenant, user, lines) -> list[BinInventoryRecord]:
+    stamp = audit_values(user)
+    rows = [
+        {
+            "tenant_id": tenant.id,
+            "bin_id": line.bin_id,
+            "product_id": line.product_id,
+            "batch_id": line.batch_id,
+            "amount": line.amount,
+            "reverses_id": line.reverses_id,
+            **{name: line.extra.get(name) for name in OPTIONAL},
+            **stamp,
+        }
+        for line in lines
+    ]
+    records = list(db.scalars(insert(BinInventoryRecord).returning(BinInventoryRecord, sort_by_parameter_order=True), rows))
+    return records
+
+
+def _move_totals(db, tenant_id, lines):
+    """Add each line's amount to its product and batch totals, creating the rows on first use."""
+    per_product: dict[tuple, int] = {}
+    per_batch: dict[tuple, int] = {}
+    for line in lines:
+        per_product[(line.bin_id, line.product_id)] = per_product.get((line.bin_id, line.product_id), 0) + line.amount
+        key = (line.bin_id, line.product_id, line.batch_id)
+        per_batch[key] = per_batch.get(key, 0) + line.amount
+
+    moment = now()
+    existing = {
+        (row.bin_id, row.product_id): row.id
+        for row in db.execute(
+            select(BinInventory.id, BinInventory.bin_id, BinInventory.product_id).where(
+                BinInventory.bin_id.in_({b for b, _ in per_product}),
+                BinInventory.product_id.in_({p for _, p in per_product}),
+            )
+        )
+    }
+    missing = [key for key in per_product if key not in existing]
+    if missing:
+        created = db.execute(
+            insert(BinInventory).returning(BinInventory.id, BinInventory.bin_id, BinInventory.product_id),
+            [
+                {"tenant_id": tenant_id, "bin_id": b, "product_id": p, "amount": 0, "added": moment, "changed": moment}
+                for b, p in missing
+            ],
+        )
+        existing.update({(b, p): i for i, b, p in created})
+    for (b, p), delta in per_product.items():
+        if delta:
+            db.execute(
+                update(BinInventory)
+                .where(BinInventory.id == existing[(b, p)])
+                .values(amount=BinInventory.amount + delta, changed=moment)
+            )
+
+    batch_rows = {
+        (row.bin_id, row.product_id, row.batch_id): row.id
+        for row in db.execute(
+            select(BinInventoryBatch.id, BinInventoryBatch.bin_id, BinInventoryBatch.product_id, BinInventoryBatch.batch_id)
+            .where(BinInventoryBatch.bin_id.in_({k[0] for k in per_batch}), BinInventoryBatch.batch_id.in_({k[2] for k in per_batch}))
+        )
+    }
+    new_batches = [
+        {"tenant_id": tenant_id, "bin_inventory_id": existing[(b, p)], "bin_id": b, "product_id": p, "batch_id": bt, "amount": delta}
+        for (b, p, bt), delta in per_batch.items()
+        if (b, p, bt) not in batch_rows
+    ]
+    if new_batches:
+        db.execute(insert(BinInventoryBatch), new_batches)
+    for key, delta in per_batch.items():
+        if key in batch_rows and delta:
+            db.execute(
+                update(BinInventoryBatch)
+                .where(BinInventoryBatch.id == batch_rows[key])
+                .values(amount=BinInventoryBatch.amount + delta)
+            )
+
+
+# --- proof ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Mismatch:
+    tenant_id: int
+    bin_id: int
+    product_id: int
+    batch_id: int | None
+    ledger: int
+    projection: int
+
+
+def _ledger_sums():
+    r = BinInventoryRecord
+    return (
+        select(r.tenant_id, r.bin_id, r.product_id, r.batch_id, func.sum(r.amount).label("total"))
+        .group_by(r.tenant_id, r.bin_id, r.product_id, r.batch_id)
+        .subquery("ledger")
+    )
+
+
+def verify(db: Session):
+    """Yield every batch or product total that differs from the sum of its ledger records.
+
+    Each comparison is one aggregate query the database streams, so memory does not grow with the ledger.
+    """
+    sums = _ledger_sums()
+    p = BinInventoryBatch
+    on = and_(sums.c.bin_id == p.bin_id, sums.c.product_id == p.product_id, sums.c.batch_id == p.batch_id)
+    # Ledger groups whose projected batch total is missing or different.
+    q1 = (
+        select(sums.c.tenant_id, sums.c.bin_id, sums.c.product_id, sums.c.batch_id, sums.c.total, func.coalesce(p.amount, 0))
+        .select_from(sums.outerjoin(p, on))
+        .where(func.coalesce(p.amount, 0) != sums.c.total)
+    )
+    # Projected batch totals with no ledger records behind them.
+    q2 = (
+        select(p.tenant_id, p.bin_id, p.product_id, p.batch_id, literal(0), p.amount)
+        .select_from(p.__table__.outerjoin(sums, on))
+        .where(sums.c.total.is_(None), p.amount != 0)
+    )
+    # Product totals that differ from the sum of their batch totals.
+    batch_sum = (
+        select(p.bin_inventory_id, func.sum(p.amount).label("total")).group_by(p.bin_inventory_id).subquery("batches")
+    )
+    inv = BinInventory
+    q3 = (
+        select(inv.tenant_id, inv.bin_id, inv.product_id, literal(None), func.coalesce(batch_sum.c.total, 0), inv.amount)
+        .select_from(inv.__table__.outerjoin(batch_sum, batch_sum.c.bin_inventory_id == inv.id))
+        .where(func.coalesce(batch_sum.c.total, 0) != inv.amount)
+    )
+    for query in (q1, q2, q3):
+        for row in db.execute(query.execution_options(yield_per=1000)):
+            yield Mismatch(*row[:4], int(row[4]), int(row[5]))
+
+
+def rebuild(db: Session) -> int:
+    """Make the projection equal the ledger again; returns how many totals were corrected.
+
+    Every bin is locked first so no post runs while the totals are rewritten.
+    """
+    db.execute(select(Bin.id).order_by(Bin.id).with_for_update()).all()
+    fixed = 0
+    moment = now()
+    for m in list(verify(db)):
+        if m.batch_id is None:
+            continue
+        inventory_id = db.scalar(
+            select(BinInventory.id).where(BinInventory.bin_id == m.bin_id, BinInventory.product_id == m.product_id)
+        )
+        if inventory_id is None:
+            inventory_id = db.scalar(
+                insert(BinInventory).returning(BinInventory.id),
+                [{"tenant_id": m.tenant_id, "bin_id": m.bin_id, "product_id": m.product_id, "amount": 0, "added": moment, "changed": moment}],
+            )
+        row = db.scalar(
+            select(BinInventoryBatch).where(BinInventoryBatch.bin_inventory_id == inventory_id, BinInventoryBatch.batch_id == m.batch_id)
+        )
+        if row is None:
+            db.add(BinInventoryBatch(tenant_id=m.tenant_id, bin_inventory_id=inventory_id, bin_id=m.bin_id,
+                                     product_id=m.product_id, batch_id=m.batch_id, amount=m.ledger))
+        else:
+            row.amount = m.ledger
+        fixed += 1
+    db.flush()
+    for m in list(verify(db)):
+        # Only product totals can still differ: set each to the sum of its batches.
+        db.execute(
+            update(BinInventory)
+            .where(BinInventory.bin_id == m.bin_id, BinInventory.product_id == m.product_id)
+            .values(amount=m.ledger, changed=moment)
+        )
+        fixed += 1
+    return fixed

@@ -1,0 +1,147 @@
+from datetime import date
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..audit import AuditMixin
+from ..db import Base, IdMixin, IdType
+
+
+class Batch(IdMixin, AuditMixin, Base):
+    __tablename__ = "batch"
+
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)
+    expiry_date: Mapped[date | None] = mapped_column(Date)
+
+    codes: Mapped[list["BatchCode"]] = relationship(
+        back_populates="batch", cascade="all, delete-orphan", order_by="BatchCode.id", lazy="selectin"
+    )
+
+
+class BatchCode(IdMixin, Base):
+    __tablename__ = "batch_code"
+    __table_args__ = (Index("ix_batch_code_tenant_code", "tenant_id", "code"),)
+
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"))
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(100))
+
+    batch: Mapped[Batch] = relationship(back_populates="codes")
+
+
+class Bin(IdMixin, AuditMixin, Base):
+    __tablename__ = "bin"
+    __table_args__ = (
+        # A non-empty code addresses one place in its warehouse; empty codes may repeat (the seed's default).
+        Index(
+            "uq_bin_warehouse_code",
+            "warehouse_id",
+            "code",
+            unique=True,
+            postgresql_where=text("code <> ''"),
+            sqlite_where=text("code <> ''"),
+        ),
+    )
+
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"), index=True)
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouse.id"), index=True)
+    code: Mapped[str] = mapped_column(String(100), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=False)
+    preferred: Mapped[bool] = mapped_column(Boolean, default=False)
+    bin_order: Mapped[int] = mapped_column(Integer, default=0)
+    allowed_product: Mapped[str] = mapped_column(String(300), default="")
+    replenishment_minimum: Mapped[int] = mapped_column(Integer, default=0)
+    maximum_amount: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class BinInventory(IdMixin, Base):
+    """Projection: how much of a product a bin holds. Kept in step with the ledger in the same transaction."""
+
+    __tablename__ = "bin_inventory"
+    __table_args__ = (UniqueConstraint("bin_id", "product_id"), Index("ix_bin_inventory_tenant_product", "tenant_id", "product_id"))
+
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"), index=True)
+    bin_id: Mapped[int] = mapped_column(ForeignKey("bin.id"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
+    amount: Mapped[int] = mapped_column(Integer, default=0)
+    added: Mapped[int] = mapped_column(IdType)
+    changed: Mapped[int] = mapped_column(IdType)
+
+    batches: Mapped[list["BinInventoryBatch"]] = relationship(order_by="BinInventoryBatch.batch_id", lazy="selectin")
+
+
+class BinInventoryBatch(IdMixin, Base):
+    """Projection: how much of one batch a bin holds (the level the stock rules are checked at)."""
+
+    __tablename__ = "bin_inventory_batch"
+    __table_args__ = (UniqueConstraint("bin_inventory_id", "batch_id"),)
+
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"))
+    bin_inventory_id: Mapped[int] = mapped_column(ForeignKey("bin_inventory.id", ondelete="CASCADE"))
+    bin_id: Mapped[int] = mapped_column(ForeignKey("bin.id"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id"), index=True)
+    amount: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class BinInventoryRecord(IdMixin, AuditMixin, Base):
+    """The ledger. Rows are appended; bin, product, batch and amount never change once written."""
+
+    __tablename__ = "bin_inventory_record"
+    __table_args__ = (
+        CheckConstraint("amount <> 0", name="amount_nonzero"),
+        Index("ix_bin_inventory_record_tenant_id", "tenant_id", "id"),
+        Index("ix_bin_inventory_record_reference", "tenant_id", "reference_type", "reference_id"),
+        Index("ix_bin_inventory_record_position", "bin_id", "product_id", "batch_id"),
+    )
+
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"))
+    bin_id: Mapped[int] = mapped_column(ForeignKey("bin.id"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id"))
+    amount: Mapped[int] = mapped_column(Integer)
+    reference_type: Mapped[str | None] = mapped_column(String(40))
+    reference_id: Mapped[int | None] = mapped_column(IdType)
+    prod_amort_type_id: Mapped[int | None] = mapped_column(IdType)
+    document_row_id: Mapped[int | None] = mapped_column(IdType)
+    orgper_id_dat: Mapped[int | None] = mapped_column(IdType)
+    record_type: Mapped[str | None] = mapped_column(String(40))
+    # A delete appends a reversal: the new row points at the original, the original at its reversal.
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("bin_inventory_record.id"), unique=True)
+    reversed_by_id: Mapped[int | None] = mapped_column(IdType)
+
+
+class Stocktaking(IdMixin, AuditMixin, Base):
+    __tablename__ = "stocktaking"
+
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"), index=True)
+    bin_id: Mapped[int] = mapped_column(ForeignKey("bin.id"), index=True)
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouse.id"))
+    user_id: Mapped[int | None] = mapped_column(IdType)
+    reference_type: Mapped[str | None] = mapped_column(String(40))
+    finished: Mapped[bool] = mapped_column(Boolean, default=False)
+    finished_at: Mapped[int | None] = mapped_column(IdType)
+
+
+class StocktakingRecord(IdMixin, AuditMixin, Base):
+    __tablename__ = "stocktaking_record"
+    __table_args__ = (UniqueConstraint("stocktaking_id", "product_id", "batch_id"),)
+
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"))
+    stocktaking_id: Mapped[int] = mapped_column(ForeignKey("stocktaking.id", ondelete="CASCADE"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id"))
+    counted_quantity: Mapped[int] = mapped_column(Integer)
+    # Frozen when the count is finished; while it is open the expected quantity is read live from the ledger.
+    expected_at_finish: Mapped[int | None] = mapped_column(Integer)

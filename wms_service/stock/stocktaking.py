@@ -1,0 +1,146 @@
+"""Stocktaking: count one bin, compare with the ledger, and post the differences when the count is finished."""
+from sqlalchemy import select
+
+from ..audit import stamp
+from ..catalog.models import Product
+from ..db import now
+from ..errors import Conflict, NotFound, ValidationFailed, at_index
+from ..repo import get_or_404
+from . import ledger
+from .models import Batch, Bin, BinInventoryBatch, Stocktaking, StocktakingRecord
+
+
+def create(db, *, tenant, user, items: list[dict], single=False) -> list[Stocktaking]:
+    counts = []
+    for i, item in enumerate(items):
+        where = None if single else i
+        bin_ = db.scalar(select(Bin).where(Bin.id == item["bin_id"], Bin.tenant_id == tenant.id))
+        if bin_ is None:
+            raise NotFound(f"Bin {item['bin_id']} not found.", at_index(where, {"binId": ["The bin does not exist."]}))
+        open_count = db.scalar(
+            select(Stocktaking.id).where(Stocktaking.bin_id == bin_.id, Stocktaking.finished.is_(False))
+        )
+        if open_count is not None or any(c.bin_id == bin_.id for c in counts):
+            raise Conflict(
+                f"Bin {bin_.id} already has an open stocktaking ({open_count}); finish or delete it first.",
+                at_index(where, {"binId": ["The bin is already being counted."]}),
+            )
+        count = Stocktaking(
+            tenant_id=tenant.id,
+            bin_id=bin_.id,
+            warehouse_id=bin_.warehouse_id,
+            user_id=user.id,
+            reference_type=item.get("reference_type"),
+            finished=False,
+        )
+        stamp(count, user, created=True)
+        db.add(count)
+        counts.append(count)
+    db.flush()
+    return counts
+
+
+def get(db, *, tenant, stocktaking_id, lock=False) -> Stocktaking:
+    return get_or_404(db, Stocktaking, tenant.id, stocktaking_id, "Stocktaking", lock=lock)
+
+
+def set_counts(db, *, tenant, user, count: Stocktaking, lines: list[dict]) -> list[StocktakingRecord]:
+    """Set (not add) the counted quantity of each product and batch; answers the lines that were sent."""
+    _require_open(count)
+    product_ids = {line["product_id"] for line in lines}
+    batch_ids = {line["batch_id"] for line in lines}
+    products = set(db.scalars(select(Product.id).where(Product.tenant_id == tenant.id, Product.id.in_(product_ids))))
+    batches = dict(db.execute(select(Batch.id, Batch.product_id).where(Batch.tenant_id == tenant.id, Batch.id.in_(batch_ids))).all())
+    seen = set()
+    for i, line in enumerate(lines):
+        errors = {}
+        if line["product_id"] not in products:
+            errors["productId"] = ["The product does not exist."]
+        if line["batch_id"] not in batches:
+            errors["batchId"] = ["The batch does not exist."]
+        if errors:
+            raise NotFound("A referenced object does not exist.", {str(i): errors})
+        if batches[line["batch_id"]] != line["product_id"]:
+            raise ValidationFailed("The batch does not belong to the product.", {str(i): {"batchId": ["The batch does not belong to the product."]}})
+        if (line["product_id"], line["batch_id"]) in seen:
+            raise ValidationFailed("The same product and batch appear twice.", {str(i): {"batchId": ["Duplicate line."]}})
+        seen.add((line["product_id"], line["batch_id"]))
+
+    existing = {
+        (r.product_id, r.batch_id): r
+        for r in db.scalars(select(StocktakingRecord).where(StocktakingRecord.stocktaking_id == count.id))
+    }
+    result = []
+    for line in lines:
+        record = existing.get((line["product_id"], line["batch_id"]))
+        if record is None:
+            record = StocktakingRecord(
+                tenant_id=tenant.id, stocktaking_id=count.id, product_id=line["product_id"], batch_id=line["batch_id"]
+            )
+            stamp(record, user, created=True)
+            db.add(record)
+        record.counted_quantity = line["counted_quantity"]
+        stamp(record, user)
+        result.append(record)
+    stamp(count, user)
+    db.flush()
+    return result
+
+
+def records(db, *, count: Stocktaking, product_ids=None, batch_ids=None) -> list[StocktakingRecord]:
+    query = select(StocktakingRecord).where(StocktakingRecord.stocktaking_id == count.id)
+    if product_ids:
+        query = query.where(StocktakingRecord.product_id.in_(product_ids))
+    if batch_ids:
+        query = query.where(StocktakingRecord.batch_id.in_(batch_ids))
+    return list(db.scalars(query.order_by(StocktakingRecord.id)))
+
+
+def expected(db, *, count: Stocktaking, lines: list[StocktakingRecord]) -> dict[tuple, int]:
+    """What the ledger says each counted line should be: frozen at finish, live while the count is open."""
+    if count.finished:
+        return {(r.product_id, r.batch_id): r.expected_at_finish or 0 for r in lines}
+    rows = db.execute(
+        select(BinInventoryBatch.product_id, BinInventoryBatch.batch_id, BinInventoryBatch.amount).where(
+            BinInventoryBatch.bin_id == count.bin_id
+        )
+    )
+    levels = {(p, b): amount for p, b, amount in rows}
+    return {(r.product_id, r.batch_id): levels.get((r.product_id, r.batch_id), 0) for r in lines}
+
+
+def finish(db, *, tenant, user, count: Stocktaking) -> Stocktaking:
+    """Close the count and post every difference as a ledger record, in the caller's one transaction."""
+    _require_open(count)
+    # Hold the bin while comparing, so no record lands between reading the ledger and posting the difference.
+    db.execute(select(Bin.id).where(Bin.id == count.bin_id).with_for_update()).all()
+    lines = records(db, count=count)
+    levels = expected(db, count=count, lines=lines)
+    postings = []
+    for r in lines:
+        r.expected_at_finish = levels[(r.product_id, r.batch_id)]
+        difference = r.counted_quantity - r.expected_at_finish
+        if difference:
+            kind = "INVENTORY_REGISTRATION" if difference > 0 else "INVENTORY_WRITE_OFF"
+            postings.append(
+                ledger.Line(count.bin_id, r.product_id, r.batch_id, difference,
+                            {"reference_type": kind, "reference_id": count.id, "record_type": "STOCKTAKING"})
+            )
+    if postings:
+        ledger.post(db, tenant=tenant, user=user, lines=postings)
+    count.finished = True
+    count.finished_at = now()
+    stamp(count, user)
+    db.flush()
+    return count
+
+
+def delete(db, *, count: Stocktaking) -> None:
+    _require_open(count)
+    db.delete(count)
+    db.flush()
+
+
+def _require_open(count: Stocktaking):
+    if count.finished:
+        raise Conflict(f"Stocktaking {count.id} is finished and cannot be changed.")
