@@ -11,3 +11,6 @@ accesslog = os.environ.get("WMS_ACCESS_LOG", "-")
 errorlog = "-"
 # Workers open their own database connections; nothing may be shared across the fork.
 preload_app = False
+# gunicorn 27 opens a control socket at a fixed path by default; several servers on one machine (tests,
+# benchmarks, more than one service) would fight over it, and nothing here uses it.
+control_socket_disable = True
