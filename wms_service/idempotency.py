@@ -1,17 +1,18 @@
 """Idempotency-Key: a retried POST answers its first response again and writes nothing twice.
 
-The key is claimed at the start of the request's transaction by inserting its row; the response is stored in
-the same row and committed with the work. A concurrent request with the same key blocks on that row's unique
-index (PostgreSQL) or on the write lock (SQLite) until the first commits, then answers the stored response.
+The key is claimed at the start of the request's transaction by inserting its row with ``ON CONFLICT DO NOTHING``;
+the response is stored in the same row and committed with the work. A concurrent request with the same key waits:
+on PostgreSQL its insert blocks on the unique index until the first transaction ends, on SQLite it already waited
+for the write lock at ``BEGIN IMMEDIATE``. If the first committed, the second answers the stored response; if the
+first failed (and so stored nothing), the second claims the key and does the work itself.
 """
 import hashlib
 import json
-
 import random
 
 from flask import current_app, g, request
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .db import Base, IdMixin, IdType, now
@@ -19,6 +20,9 @@ from .errors import Conflict, ValidationFailed
 
 HEADER = "Idempotency-Key"
 MAX_KEY = 200
+MIN_TTL_SECONDS = 24 * 3600  # the contract promises clients at least a day to retry
+EXPIRE_CHANCE = 0.01
+_INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 class IdempotencyKey(IdMixin, Base):
@@ -34,8 +38,13 @@ class IdempotencyKey(IdMixin, Base):
 
 
 def _fingerprint() -> str:
-    raw = request.method + " " + request.path + "\n" + request.get_data(cache=True).decode("utf-8", "replace")
-    return hashlib.sha256(raw.encode()).hexdigest()
+    """Method, path and body; a JSON body is compared by content, so key order and spacing do not matter."""
+    raw = request.get_data(cache=True)
+    try:
+        body = json.dumps(json.loads(raw), sort_keys=True, separators=(",", ":"))
+    except (ValueError, UnicodeDecodeError):
+        body = raw.decode("utf-8", "replace")
+    return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
 
 
 def claim(db, tenant_id: int):
@@ -44,52 +53,49 @@ def claim(db, tenant_id: int):
     if key is None:
         return None
     if not key or len(key) > MAX_KEY:
-        raise ValidationFailed(f"{HEADER} must be 1 to {MAX_KEY} characters.")
+        raise ValidationFailed(f"{HEADER} must be 1 to {MAX_KEY} characters.", {HEADER: [f"1 to {MAX_KEY} characters."]})
     fingerprint = _fingerprint()
-    stored = _stored(db, tenant_id, key, fingerprint)
-    if stored is not None:
-        return stored
-    row = IdempotencyKey(tenant_id=tenant_id, key=key, request_hash=fingerprint, created=now())
-    db.add(row)
-    try:
-        # On PostgreSQL this waits while another transaction holds the same key, then fails if it committed.
-        with db.begin_nested():
-            db.flush()
-    except IntegrityError:
-        db.expunge(row)
-        stored = _stored(db, tenant_id, key, fingerprint)
-        if stored is None:
-            raise Conflict("A request with this Idempotency-Key is still being processed; retry.")
-        return stored
-    g.idempotency_row = row
-    if random.random() < 0.01:
+    insert = _INSERT[db.get_bind().dialect.name]
+    key_id = db.scalar(
+        insert(IdempotencyKey)
+        .values(tenant_id=tenant_id, key=key, request_hash=fingerprint, created=now())
+        .on_conflict_do_nothing(index_elements=["tenant_id", "key"])
+        .returning(IdempotencyKey.id)
+    )
+    if key_id is None:
+        # Someone committed this key first (on PostgreSQL the insert above waited for them to finish).
+        return _stored(db, tenant_id, key, fingerprint)
+    g.idempotency_claim = (db, key_id)
+    if random.random() < EXPIRE_CHANCE:
         # Expiry rides along with an occasional claim, so no scheduler is needed.
         _expire(db, tenant_id, current_app.config["IDEMPOTENCY_TTL_SECONDS"])
     return None
 
 
 def _stored(db, tenant_id, key, fingerprint):
-    row = db.scalar(select(IdempotencyKey).where(IdempotencyKey.tenant_id == tenant_id, IdempotencyKey.key == key))
-    if row is None:
-        return None
-    if row.request_hash != fingerprint:
+    row = db.execute(
+        select(IdempotencyKey.request_hash, IdempotencyKey.status, IdempotencyKey.body)
+        .where(IdempotencyKey.tenant_id == tenant_id, IdempotencyKey.key == key)
+    ).first()
+    if row is not None and row.request_hash != fingerprint:
         raise Conflict(f"This {HEADER} was used with a different request.")
-    if row.status is None:
-        raise Conflict("A request with this Idempotency-Key is still being processed; retry.")
+    if row is None or row.status is None:
+        # Not reached while every create commits once, with its response: kept so a change there fails safe.
+        raise Conflict(f"A request with this {HEADER} is still being processed; retry.")
     return json.loads(row.body), row.status
 
 
 def remember(body, status: int) -> None:
     """Store the response with the claimed key; the caller's commit makes both durable together."""
-    row = g.pop("idempotency_row", None)
-    if row is not None:
-        row.status = status
-        row.body = json.dumps(body)
+    claimed = g.pop("idempotency_claim", None)
+    if claimed is not None:
+        db, key_id = claimed
+        db.execute(update(IdempotencyKey).where(IdempotencyKey.id == key_id).values(status=status, body=json.dumps(body)))
 
 
 def _expire(db, tenant_id, ttl_seconds) -> int:
-    """Drop the tenant's keys older than their lifetime (never less than 24 hours)."""
-    cutoff = now() - max(ttl_seconds, 86400)
+    """Drop the tenant's keys older than their lifetime (never less than 24 hours); returns how many."""
+    cutoff = now() - max(ttl_seconds, MIN_TTL_SECONDS)
     result = db.execute(
         delete(IdempotencyKey).where(IdempotencyKey.tenant_id == tenant_id, IdempotencyKey.created < cutoff)
     )
