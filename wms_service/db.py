@@ -66,15 +66,16 @@ def init_app(app):
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["wms_engine"] = engine
     app.extensions["wms_sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    # The same pool; every transaction a writing session begins, also after a commit, is a write transaction.
+    # (Options given to Session.connection() would hold for its first transaction only.)
+    app.extensions["wms_write_sessionmaker"] = sessionmaker(engine.execution_options(**{WRITE: True}), expire_on_commit=False)
     app.teardown_appcontext(_close_session)
 
 
 def new_session(app=None, *, write=False):
+    """A session; with ``write`` its transactions take SQLite's write lock when they begin (on first use)."""
     app = app or current_app
-    session = app.extensions["wms_sessionmaker"]()
-    if write:
-        session.connection(execution_options={WRITE: True})
-    return session
+    return app.extensions["wms_write_sessionmaker" if write else "wms_sessionmaker"]()
 
 
 def get_db():

@@ -116,11 +116,16 @@ def _check_line_shape(line: Line, i):
 
 
 def _lock_bins(db, tenant_id, bin_ids) -> dict[int, Bin]:
+    """Lock the bins in id order; PostgreSQL locks the rows in the order the sorted scan returns them.
+
+    ``FOR NO KEY UPDATE`` shuts out other posts to these bins and edits of the bins, but not the key-share locks
+    that inserts referencing a bin take (a new stocktaking, say), so those never join a lock cycle with a post.
+    """
     rows = db.scalars(
         select(Bin)
         .where(Bin.tenant_id == tenant_id, Bin.id.in_(sorted(bin_ids)))
         .order_by(Bin.id)
-        .with_for_update()
+        .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     )
     return {b.id: b for b in rows}

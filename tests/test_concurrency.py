@@ -1,0 +1,368 @@
+"""The stock rules and Idempotency-Key under real parallel clients: gunicorn with 3 workers, on each backend.
+
+Each test starts its clients together at a barrier and checks exact outcomes (how many succeeded, what the totals
+are), then proves the projection against the ledger. Only the counts are asserted, never how long anything took.
+"""
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import requests
+from sqlalchemy import event, select, text
+from sqlalchemy.exc import OperationalError
+
+from wms_service.auth import service as auth_service
+from wms_service.auth.models import Tenant, User
+from wms_service.db import new_session
+from wms_service.stock import ledger
+from wms_service.stock.models import Bin
+
+from .conftest import PASSWORD, make_tenant, unique_code
+
+
+def on_gunicorn(test):
+    """Tests against the shared gunicorn: slow, and kept on one xdist worker so each backend starts one server."""
+    return pytest.mark.slow(pytest.mark.xdist_group("gunicorn")(test))
+
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT = 30  # seconds any one HTTP call or wait may take before the test fails instead of hanging
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _stop(proc):
+    """Stop gunicorn and its workers (its own process group), politely first."""
+    if proc.poll() is not None:
+        return
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def server(database_url):
+    """A gunicorn with 3 workers on this backend's database; yields (base url, path of its error log)."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "WMS_DATABASE_URL": database_url,
+        "WMS_WORKERS": "3",
+        "WMS_BIND": f"127.0.0.1:{port}",
+        "WMS_ACCESS_LOG": "/dev/null",
+    }
+    log = tempfile.NamedTemporaryFile(prefix="gunicorn-", suffix=".log", delete=False)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wms_service:create_app()"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + TIMEOUT
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"gunicorn exited with {proc.returncode}:\n{Path(log.name).read_text()}")
+            try:
+                if requests.get(base + "/health", timeout=2).status_code == 200:
+                    break
+            except requests.RequestException:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"gunicorn did not answer /health:\n{Path(log.name).read_text()}")
+            time.sleep(0.1)
+        yield base, Path(log.name)
+    finally:
+        _stop(proc)
+        log.close()
+        os.unlink(log.name)
+
+
+class Client:
+    """A logged-in Erply client over real HTTP; each thread makes its own (requests.Session is not shared)."""
+
+    def __init__(self, base, code, session_key):
+        self.base = base
+        self.headers = {"clientCode": code, "sessionKey": session_key}
+        self.http = requests.Session()
+
+    def clone(self):
+        return Client(self.base, self.headers["clientCode"], self.headers["sessionKey"])
+
+    def request(self, method, path, **kwargs):
+        headers = {**self.headers, **kwargs.pop("headers", {})}
+        return self.http.request(method, self.base + path, headers=headers, timeout=TIMEOUT, **kwargs)
+
+    def create(self, path, body):
+        response = self.request("POST", path, json=body)
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    def total(self, path):
+        response = self.request("GET", path)
+        assert response.status_code == 200, response.text
+        return int(response.headers["X-Total-Count"])
+
+    def amount(self, bin_id, product_id):
+        rows = self.request("GET", f"/bin-inventory?binId={bin_id}&productId={product_id}").json()
+        return rows[0]["amount"] if rows else 0
+
+
+@pytest.fixture
+def remote(server, app):
+    base, _log = server
+    _tid, code, _uid = make_tenant(app)
+    response = requests.post(
+        base + "/v1/session", json={"clientCode": code, "username": "clerk", "password": PASSWORD}, timeout=TIMEOUT
+    )
+    assert response.status_code == 200, response.text
+    return Client(base, code, response.json()["sessionKey"])
+
+
+@pytest.fixture
+def position(remote):
+    """A bin, a product and a batch of it; the bin takes extra fields through ``position(**bin_fields)``."""
+
+    def make(**bin_fields):
+        warehouse = remote.create("/warehouse", {"code": unique_code("W"), "name": "Main"})
+        product = remote.create("/product", {"code": unique_code("P"), "name": "Widget"})
+        batch = remote.create("/batch", {"productId": product["id"], "expiryDate": "2030-01-31", "batchCode": [unique_code("B")]})
+        bin_ = remote.create("/bin", {"warehouseId": warehouse["id"], "code": unique_code("A-"), **bin_fields})
+        return {"bin": bin_["id"], "product": product["id"], "batch": batch["id"], "warehouse": warehouse["id"]}
+
+    return make
+
+
+def line(pos, amount, bin_id=None):
+    return {"binId": bin_id or pos["bin"], "productId": pos["product"], "batchId": pos["batch"], "amount": amount}
+
+
+def in_parallel(remote, bodies, headers=None):
+    """POST each body to /bin-inventory-record from its own thread and connection, all released at once.
+
+    Returns the responses in the order of ``bodies``.
+    """
+    barrier = threading.Barrier(len(bodies), timeout=TIMEOUT)
+
+    def send(body):
+        own = remote.clone()
+        barrier.wait()
+        return own.request("POST", "/bin-inventory-record", json=body, headers=headers or {})
+
+    with ThreadPoolExecutor(max_workers=len(bodies)) as pool:
+        futures = [pool.submit(send, body) for body in bodies]
+        return [f.result(timeout=TIMEOUT * 2) for f in futures]
+
+
+def statuses(responses):
+    counts = {}
+    for r in responses:
+        counts[r.status_code] = counts.get(r.status_code, 0) + 1
+    return counts
+
+
+def assert_ledger_verifies(app, tenant_code):
+    session = new_session(app)
+    try:
+        tenant_id = auth_service.tenant_by_code(session, tenant_code).id
+        mismatches = [m for m in ledger.verify(session) if m.tenant_id == tenant_id]
+    finally:
+        session.close()
+    assert mismatches == []
+
+
+def assert_clean_log(server):
+    """The server never reported a locked database or an unhandled error."""
+    text = server[1].read_text()
+    for sign in ("database is locked", "Traceback", "deadlock detected", "WORKER TIMEOUT"):
+        assert sign not in text, text
+
+
+@on_gunicorn
+def test_last_units_go_to_exactly_as_many_clients(app, server, remote, position):
+    pos = position()
+    assert remote.request("POST", "/bin-inventory-record", json=line(pos, 10)).status_code == 201
+
+    responses = in_parallel(remote, [line(pos, -1) for _ in range(30)])
+
+    assert statuses(responses) == {201: 10, 409: 20}
+    assert all(r.json()["code"] == 409 for r in responses if r.status_code == 409)
+    assert remote.amount(pos["bin"], pos["product"]) == 0
+    assert remote.total(f"/bin-inventory-record?binId={pos['bin']}") == 11
+    assert_ledger_verifies(app, remote.headers["clientCode"])
+    cli = subprocess.run(
+        [sys.executable, "-c", "from wms_service.cli import main; main()", "ledger", "verify"],
+        env={**os.environ, "WMS_DATABASE_URL": app.config["DATABASE_URL"]},
+        cwd=ROOT, capture_output=True, text=True, timeout=TIMEOUT,
+    )
+    assert cli.returncode == 0, cli.stdout + cli.stderr
+    assert_clean_log(server)
+
+
+@on_gunicorn
+def test_bin_capacity_holds_under_parallel_adds(app, server, remote, position):
+    pos = position(maximumAmount=10)
+
+    responses = in_parallel(remote, [line(pos, 1) for _ in range(30)])
+
+    assert statuses(responses) == {201: 10, 409: 20}
+    assert remote.amount(pos["bin"], pos["product"]) == 10
+    assert_ledger_verifies(app, remote.headers["clientCode"])
+    assert_clean_log(server)
+
+
+@on_gunicorn
+def test_lists_over_two_bins_in_opposite_orders_never_deadlock(app, server, remote, position):
+    pos = position()
+    other = remote.create("/bin", {"warehouseId": pos["warehouse"], "code": unique_code("B-")})["id"]
+    a, b = pos["bin"], other
+    remote.create("/bin-inventory-record", [line(pos, 3, a), line(pos, 3, b)])
+    shapes = [
+        [line(pos, -1, a), line(pos, 1, b)],  # move A -> B
+        [line(pos, -1, b), line(pos, 1, a)],  # move B -> A
+        [line(pos, -2, b), line(pos, -2, a)],  # take from both, B first: fails once either runs low
+        [line(pos, 1, a), line(pos, -1, b), line(pos, 1, b)],  # touches A, B, B
+    ]
+    bodies = [shapes[i % len(shapes)] for i in range(24)]
+
+    responses = in_parallel(remote, bodies)
+
+    counts = statuses(responses)
+    assert set(counts) <= {201, 409}, {r.status_code: r.text for r in responses}
+    assert counts.get(201, 0) >= 1
+    moved = {a: 3, b: 3}
+    for body, response in zip(bodies, responses):
+        if response.status_code == 201:
+            assert [r["amount"] for r in response.json()] == [item["amount"] for item in body]
+            for item in body:
+                moved[item["binId"]] += item["amount"]
+    assert remote.amount(a, pos["product"]) == moved[a]
+    assert remote.amount(b, pos["product"]) == moved[b]
+    successes = sum(len(body) for body, r in zip(bodies, responses) if r.status_code == 201)
+    assert remote.total(f"/bin-inventory-record?productId={pos['product']}") == 2 + successes
+    assert_ledger_verifies(app, remote.headers["clientCode"])
+    assert_clean_log(server)
+
+
+@on_gunicorn
+def test_same_idempotency_key_at_once_writes_once(app, server, remote, position):
+    pos = position()
+    key = uuid.uuid4().hex
+
+    responses = in_parallel(remote, [line(pos, 5) for _ in range(12)], headers={"Idempotency-Key": key})
+
+    assert statuses(responses) == {201: 12}, [r.text for r in responses]
+    bodies = [r.json() for r in responses]
+    assert all(body == bodies[0] for body in bodies)
+    assert remote.total(f"/bin-inventory-record?binId={pos['bin']}") == 1
+    assert remote.amount(pos["bin"], pos["product"]) == 5
+    assert_ledger_verifies(app, remote.headers["clientCode"])
+    assert_clean_log(server)
+
+
+# --- the locking itself, deterministically (no server) ----------------------------------------------------------
+
+
+def _statements(app, work):
+    """The SQL ``work()`` sends, in order."""
+    seen = []
+
+    def record(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    engine = app.extensions["wms_engine"]
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        work()
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    return seen
+
+
+def test_write_sessions_take_the_sqlite_write_lock_at_every_begin(app, database_url, api):
+    if not database_url.startswith("sqlite"):
+        pytest.skip("BEGIN IMMEDIATE is SQLite's")
+
+    def two_transactions(write):
+        session = new_session(app, write=write)
+        try:
+            for _ in range(2):
+                session.execute(text("SELECT 1"))
+                session.commit()
+        finally:
+            session.close()
+
+    begins = lambda seen: [s for s in seen if s.startswith("BEGIN")]  # noqa: E731
+    assert begins(_statements(app, lambda: two_transactions(True))) == ["BEGIN IMMEDIATE", "BEGIN IMMEDIATE"]
+    assert begins(_statements(app, lambda: two_transactions(False))) == ["BEGIN", "BEGIN"]
+    # Through HTTP: a POST writes under the lock from its first statement, a GET only reads.
+    posted = _statements(app, lambda: api.warehouse())
+    assert begins(posted) == ["BEGIN IMMEDIATE"] and posted[0] == "BEGIN IMMEDIATE"
+    assert begins(_statements(app, lambda: api.get("/warehouse"))) == ["BEGIN"]
+
+
+def test_login_checks_the_password_outside_any_write_transaction(app, database_url, client, monkeypatch):
+    if not database_url.startswith("sqlite"):
+        pytest.skip("only SQLite has a database-wide write lock to hold")
+    _tid, code, _uid = make_tenant(app)
+    real_check = auth_service.check_password_hash
+    free = []
+
+    def check_and_probe(stored, password):
+        # Another connection that refuses to wait gets the write lock only if the request does not hold it.
+        probe = sqlite3.connect(database_url.removeprefix("sqlite:///"), timeout=0, isolation_level=None)
+        try:
+            probe.execute("BEGIN IMMEDIATE")
+            probe.execute("ROLLBACK")
+            free.append(True)
+        except sqlite3.OperationalError:
+            free.append(False)
+        finally:
+            probe.close()
+        return real_check(stored, password)
+
+    monkeypatch.setattr(auth_service, "check_password_hash", check_and_probe)
+    response = client.post("/v1/session", json={"clientCode": code, "username": "clerk", "password": PASSWORD})
+
+    assert response.status_code == 200
+    assert free == [True]
+
+
+def test_a_post_locks_its_bins_against_writers_but_not_against_references(app, database_url, api):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("row locks are PostgreSQL's")
+    pos = api.stock_position()
+    bin_id = pos["bin"]["id"]
+    writer, other = new_session(app, write=True), new_session(app)
+    try:
+        tenant = writer.scalar(select(Tenant).where(Tenant.code == api.tenant_code))
+        user = writer.get(User, api.user_id)
+        ledger.post(writer, tenant=tenant, user=user, lines=[ledger.Line(bin_id, pos["product"]["id"], pos["batch"]["id"], 1)])
+        lock = select(Bin.id).where(Bin.id == bin_id)
+        # The key-share lock is what an insert referencing the bin (a new stocktaking, say) takes: it is free.
+        assert other.execute(lock.with_for_update(read=True, key_share=True, nowait=True)).all() == [(bin_id,)]
+        other.rollback()
+        # A second post (or an edit of the bin) would have to wait.
+        with pytest.raises(OperationalError, match="could not obtain lock"):
+            other.execute(lock.with_for_update(key_share=True, nowait=True)).all()
+    finally:
+        other.rollback()
+        other.close()
+        writer.rollback()
+        writer.close()
