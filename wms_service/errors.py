@@ -5,8 +5,8 @@ error shape: this module does it for the native API (``{"code", "status", "messa
 Planograma layer wraps the same exceptions in its envelope.
 """
 from flask import request
-from sqlalchemy.exc import IntegrityError, OperationalError
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
 
@@ -70,6 +70,13 @@ def register_error_handlers(app):
         app.logger.info("integrity error on %s: %s", request.path, exc.orig)
         return error_body(409, "The change conflicts with existing data."), 409
 
+    @app.errorhandler(DataError)
+    def data_error(exc):
+        # The database refused a value the input checks let through (out of range, unstorable text). The checks
+        # should catch these first; this keeps a gap in them a 400 instead of a 500.
+        app.logger.warning("data error on %s: %s", request.path, exc.orig)
+        return error_body(400, "A value is out of range or cannot be stored."), 400
+
     @app.errorhandler(OperationalError)
     def operational_error(exc):
         # Lock timeouts and serialization failures: the client may retry, nothing was written.
@@ -89,11 +96,14 @@ def http_error(exc: HTTPException):
         for location_errors in errors.values():
             flat.update(location_errors if isinstance(location_errors, dict) else {"_schema": location_errors})
         errors = flat
-    return error_body(status, message, errors), status, data.get("headers", {})
+    headers = dict(data.get("headers") or {})
+    if getattr(exc, "valid_methods", None):
+        headers["Allow"] = ", ".join(exc.valid_methods)
+    return error_body(status, message, errors), status, headers
 
 
 def _message(exc, status):
-    if status == 400 and exc.code == 422:
+    if status == 400 and (exc.code == 422 or exc.description == BadRequest.description):
         return "The request is invalid."
     if status == 413:
         return "The request body is too large."

@@ -96,7 +96,11 @@ def remember(body, status: int) -> None:
 def _expire(db, tenant_id, ttl_seconds) -> int:
     """Drop the tenant's keys older than their lifetime (never less than 24 hours); returns how many."""
     cutoff = now() - max(ttl_seconds, MIN_TTL_SECONDS)
-    result = db.execute(
-        delete(IdempotencyKey).where(IdempotencyKey.tenant_id == tenant_id, IdempotencyKey.created < cutoff)
+    # Rows another transaction holds (its own expiry, or a retry of an old key) are left for a later pass, so an
+    # expiry never waits on, or deadlocks with, a concurrent one on PostgreSQL.
+    stale = (
+        select(IdempotencyKey.id)
+        .where(IdempotencyKey.tenant_id == tenant_id, IdempotencyKey.created < cutoff)
+        .with_for_update(skip_locked=True)
     )
-    return result.rowcount
+    return db.execute(delete(IdempotencyKey).where(IdempotencyKey.id.in_(stale))).rowcount

@@ -5,9 +5,15 @@ from sqlalchemy import func, select
 
 from .errors import NotFound
 
+# Ids are issued from 1 and stay within what a JSON client can hold exactly; a path id beyond that names nothing
+# (and would overflow the database's integer parameter).
+MAX_ID = 2**53
+
 
 def get_or_404(db, model, tenant_id: int, obj_id: int, label: str, *, lock: bool = False):
     """The tenant's ``model`` row ``obj_id``; another tenant's id is as unknown as a missing one."""
+    if not 0 < obj_id <= MAX_ID:
+        raise NotFound(f"{label} {obj_id} not found.")
     query = select(model).where(model.id == obj_id, model.tenant_id == tenant_id)
     if lock:
         query = query.with_for_update()

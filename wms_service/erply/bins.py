@@ -9,7 +9,7 @@ from ..repo import get_or_404
 from ..stock import bins as service
 from ..stock.models import Bin
 from .common import (
-    TOTAL_HEADER, AuditSchema, Id, IdList, ListArgs, QueryBool, create_endpoint, document_errors, filter_ids,
+    TOTAL_HEADER, AuditSchema, Bool, Id, IdList, ListArgs, QueryBool, create_endpoint, document_errors, filter_ids,
     listing, require_session, tenant_query, update_endpoint,
 )
 
@@ -22,8 +22,8 @@ Amount = lambda: fields.Integer(strict=True, load_default=0, validate=validate.R
 class BinSchema(AuditSchema):
     warehouse_id = Id(required=True, metadata={"description": "An existing warehouse"})
     code = fields.String(load_default="", validate=validate.Length(max=100))
-    active = fields.Boolean(load_default=False)
-    preferred = fields.Boolean(load_default=False)
+    active = Bool(load_default=False)
+    preferred = Bool(load_default=False)
     bin_order = fields.Integer(strict=True, load_default=0, validate=validate.Range(min=-(2**31), max=2**31 - 1))
     allowed_product = fields.String(load_default="", validate=validate.Length(max=300))
     replenishment_minimum = Amount()

@@ -6,6 +6,8 @@ from functools import wraps
 from flask import g, jsonify, request
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate
 from sqlalchemy import select
+from webargs import core as webargs_core
+from webargs.flaskparser import FlaskParser, is_json_request
 
 from .. import idempotency
 from ..auth import service as auth
@@ -32,11 +34,33 @@ def camel(name: str) -> str:
     return head + "".join(part.title() for part in rest)
 
 
+def storable_text(value: str) -> None:
+    """Reject what no database column can hold: PostgreSQL refuses NUL, and lone surrogates are not UTF-8."""
+    if "\x00" in value:
+        raise ValidationError("Must not contain NUL characters.")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValidationError("Must be valid Unicode text.") from exc
+
+
 class CamelSchema(Schema):
-    """Attributes are snake_case like the models; the JSON names are camelCase."""
+    """Attributes are snake_case like the models; the JSON names are camelCase; text must be storable."""
 
     def on_bind_field(self, field_name, field_obj):
         field_obj.data_key = camel(field_obj.data_key or field_name)
+        for field in (field_obj, getattr(field_obj, "inner", None)):
+            if isinstance(field, fields.String) and storable_text not in field.validators:
+                field.validators.append(storable_text)
+
+
+class Bool(fields.Boolean):
+    """A JSON boolean and nothing else: 1, "true" or "yes" are not booleans in a body."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value is True or value is False:
+            return value
+        raise self.make_error("invalid", input=value)
 
 
 class AuditSchema(CamelSchema):
@@ -117,15 +141,39 @@ IDEMPOTENCY_PARAMETER = {
 TOTAL_HEADER = {"X-Total-Count": {"description": "Number of rows matching the filters", "schema": {"type": "integer"}}}
 
 
+def _no_constant(name):
+    raise ValueError(f"{name} is not JSON")
+
+
+def decode_json(raw: bytes):
+    """Strict JSON: no NaN or Infinity; nesting too deep for the decoder is malformed too, not a crash."""
+    try:
+        return json.loads(raw, parse_constant=_no_constant)
+    except RecursionError as exc:
+        raise ValueError("nested too deeply") from exc
+
+
 def read_json():
     """The request body as JSON, or a 400 that says why it is not."""
     raw = request.get_data(cache=True)
     if not raw:
         raise ValidationFailed("A JSON body is required.")
     try:
-        return json.loads(raw)
+        return decode_json(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ValidationFailed(f"Malformed JSON: {exc}.") from exc
+
+
+class StrictJsonParser(FlaskParser):
+    """webargs' parser for ``@blp.arguments`` bodies, decoding JSON as strictly as ``read_json``."""
+
+    def _raw_load_json(self, req):
+        if not is_json_request(req):
+            return webargs_core.missing
+        try:
+            return decode_json(req.get_data(cache=True))
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise json.JSONDecodeError(str(exc), "(request body)", 0) from exc
 
 
 def load_one_or_many(schema: Schema):
@@ -151,6 +199,11 @@ def _stringify(messages):
     return messages
 
 
+def one_or_list(schema):
+    """The spec of a body that is one object or a list of up to 1000."""
+    return {"oneOf": [schema, {"type": "array", "items": schema, "minItems": 1, "maxItems": MAX_ITEMS}]}
+
+
 def create_endpoint(blp, in_schema: type[Schema], out_schema: type[Schema]):
     """Document and implement a create that takes one object or a list, answering 201 in the same shape.
 
@@ -158,8 +211,6 @@ def create_endpoint(blp, in_schema: type[Schema], out_schema: type[Schema]):
     """
 
     def decorator(view):
-        one_or_list = lambda s: {"oneOf": [s, {"type": "array", "items": s, "minItems": 1, "maxItems": MAX_ITEMS}]}  # noqa: E731
-
         @blp.doc(
             parameters=[IDEMPOTENCY_PARAMETER],
             requestBody={"required": True, "content": {"application/json": {"schema": one_or_list(in_schema)}}},

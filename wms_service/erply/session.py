@@ -7,9 +7,10 @@ from marshmallow import fields, validate
 from ..auth import service as auth
 from ..db import get_db, new_session
 from ..errors import Unauthorized
-from .common import CamelSchema, document_errors
+from .common import CamelSchema, StrictJsonParser, document_errors
 
 blp = Blueprint("session", __name__, url_prefix="/session", description="Open and close sessions")
+blp.ARGUMENTS_PARSER = StrictJsonParser()
 
 
 class SessionRequest(CamelSchema):

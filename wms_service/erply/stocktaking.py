@@ -1,5 +1,5 @@
 """/stocktaking and /stocktaking/{id}/stocktaking-record: counting a bin."""
-from flask import g
+from flask import g, jsonify
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, pre_load, validate
@@ -8,10 +8,10 @@ from ..audit import stamp
 from ..db import get_db
 from ..errors import Conflict, ValidationFailed
 from ..stock import stocktaking as service
-from ..stock.models import Stocktaking
+from ..stock.models import Stocktaking, StocktakingRecord
 from .common import (
-    TOTAL_HEADER, AuditSchema, CamelSchema, Id, IdList, ListArgs, QueryBool, create_endpoint, document_errors,
-    filter_ids, listing, load_changes, load_one_or_many, read_json, require_session, tenant_query, update_endpoint,
+    TOTAL_HEADER, AuditSchema, Bool, CamelSchema, Id, IdList, ListArgs, QueryBool, create_endpoint, document_errors,
+    filter_ids, listing, load_changes, load_one_or_many, one_or_list, read_json, require_session, tenant_query, update_endpoint,
 )
 
 blp = Blueprint("stocktaking", __name__, url_prefix="/stocktaking", description="Counting bins")
@@ -28,7 +28,7 @@ class StocktakingSchema(AuditSchema):
 
 
 class StocktakingUpdate(CamelSchema):
-    finished = fields.Boolean(required=True)
+    finished = Bool(required=True)
 
 
 class StocktakingUpdateById(StocktakingUpdate):
@@ -152,25 +152,25 @@ class CountRecords(MethodView):
         """List the counted lines with expected quantity and difference"""
         db = get_db()
         count = service.get(db, tenant=g.tenant, stocktaking_id=stocktaking_id)
-        lines = service.records(db, count=count, product_ids=args.pop("product_id", None), batch_ids=args.pop("batch_id", None))
-        total = len(lines)
-        start = (args["page"] - 1) * args["page_size"]
-        ordered = lines if args["order"] == "ASC" else lines[::-1]
-        return _with_expected(db, count, ordered[start:start + args["page_size"]]), 200, {"X-Total-Count": str(total)}
+        query = service.records_query(count, product_ids=args.pop("product_id", None), batch_ids=args.pop("batch_id", None))
+        rows, status, headers = listing(db, query, StocktakingRecord, args)
+        return _with_expected(db, count, rows), status, headers
 
-    @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": {
-        "oneOf": [CountLine, {"type": "array", "items": CountLine, "minItems": 1, "maxItems": 1000}]}}}})
-    @blp.response(200, CountRecord(many=True))
+    @blp.doc(
+        requestBody={"required": True, "content": {"application/json": {"schema": one_or_list(CountLine)}}},
+        responses={"200": {"description": "The lines sent: an object for an object, a list for a list",
+                           "content": {"application/json": {"schema": one_or_list(CountRecord)}}}},
+    )
     @document_errors(blp)
     def put(self, stocktaking_id):
         """Set counted quantities (upsert per product and batch); answers the lines sent"""
         db = get_db()
         count = _load(stocktaking_id)
-        items, _single = load_one_or_many(CountLine())
-        lines = service.set_counts(db, tenant=g.tenant, user=g.user, count=count, lines=items)
-        result = _with_expected(db, count, lines)
+        items, single = load_one_or_many(CountLine())
+        lines = service.set_counts(db, tenant=g.tenant, user=g.user, count=count, lines=items, single=single)
+        body = CountRecord(many=True).dump(_with_expected(db, count, lines))
         db.commit()
-        return result
+        return jsonify(body[0] if single else body)
 
 
 def _with_expected(db, count, lines):

@@ -34,6 +34,9 @@ def update(db, *, tenant, user, batch: Batch, changes: dict) -> Batch:
         _replace_codes(tenant, batch, changes["batch_codes"])
     stamp(batch, user)
     db.flush()
+    if "batch_codes" in changes:
+        # Reload so the codes come back in id order, as every read shows them, not in the order they were sent.
+        db.refresh(batch, ["codes"])
     return batch
 
 
@@ -44,15 +47,21 @@ def _replace_codes(tenant, batch: Batch, wanted: list[dict]):
     for i, item in enumerate(wanted):
         code_id = item.get("id")
         if item.get("batch_id") not in (None, batch.id):
-            raise ValidationFailed("A batch code cannot move to another batch.", {"batchCodes": {str(i): {"batchId": ["Must be this batch's id."]}}})
+            raise _bad_code(i, "batchId", "A batch code cannot move to another batch.", "Must be this batch's id.")
         if code_id is None:
             kept.append(BatchCode(tenant_id=tenant.id, code=item["code"]))
-        elif code_id in current:
+        elif code_id not in current:
+            raise _bad_code(i, "id", "Unknown batch code id.", f"Batch code {code_id} is not on this batch.")
+        elif current[code_id] in kept:
+            raise _bad_code(i, "id", "A batch code appears twice.", f"Batch code {code_id} is listed twice.")
+        else:
             current[code_id].code = item["code"]
             kept.append(current[code_id])
-        else:
-            raise ValidationFailed("Unknown batch code id.", {"batchCodes": {str(i): {"id": [f"Batch code {code_id} is not on this batch."]}}})
     batch.codes = kept
+
+
+def _bad_code(index, field, message, detail):
+    return ValidationFailed(message, {"batchCodes": {str(index): {field: [detail]}}})
 
 
 def delete(db, *, tenant, batch: Batch) -> None:

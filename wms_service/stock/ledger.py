@@ -14,6 +14,7 @@ from ..audit import audit_values
 from ..catalog.models import Product
 from ..db import now
 from ..errors import BinCapacityExceeded, Conflict, InsufficientStock, NotFound, ValidationFailed, at_index
+from ..repo import get_or_404
 from .models import Batch, Bin, BinInventory, BinInventoryBatch, BinInventoryRecord
 
 REFERENCE_TYPES = (
@@ -83,11 +84,7 @@ def post(db: Session, *, tenant, user, lines: list[Line], single: bool = False) 
 
 def reverse(db: Session, *, tenant, user, record_id: int) -> BinInventoryRecord:
     """Append the record that cancels ``record_id`` and mark the original as reversed."""
-    original = db.scalar(
-        select(BinInventoryRecord).where(BinInventoryRecord.id == record_id, BinInventoryRecord.tenant_id == tenant.id)
-    )
-    if original is None:
-        raise NotFound(f"Bin inventory record {record_id} not found.")
+    original = get_or_404(db, BinInventoryRecord, tenant.id, record_id, "Bin inventory record")
     # Lock the bin first: a concurrent delete of the same record then waits here and sees reversed_by_id set.
     _lock_bins(db, tenant.id, {original.bin_id})
     db.refresh(original)

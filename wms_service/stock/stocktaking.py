@@ -14,7 +14,8 @@ def create(db, *, tenant, user, items: list[dict], single=False) -> list[Stockta
     counts = []
     for i, item in enumerate(items):
         where = None if single else i
-        bin_ = db.scalar(select(Bin).where(Bin.id == item["bin_id"], Bin.tenant_id == tenant.id))
+        # Locked, so that two clients opening a count of the same bin at once get one count and one 409.
+        bin_ = db.scalar(select(Bin).where(Bin.id == item["bin_id"], Bin.tenant_id == tenant.id).with_for_update())
         if bin_ is None:
             raise NotFound(f"Bin {item['bin_id']} not found.", at_index(where, {"binId": ["The bin does not exist."]}))
         open_count = db.scalar(
@@ -44,7 +45,7 @@ def get(db, *, tenant, stocktaking_id, lock=False) -> Stocktaking:
     return get_or_404(db, Stocktaking, tenant.id, stocktaking_id, "Stocktaking", lock=lock)
 
 
-def set_counts(db, *, tenant, user, count: Stocktaking, lines: list[dict]) -> list[StocktakingRecord]:
+def set_counts(db, *, tenant, user, count: Stocktaking, lines: list[dict], single=False) -> list[StocktakingRecord]:
     """Set (not add) the counted quantity of each product and batch; answers the lines that were sent."""
     _require_open(count)
     product_ids = {line["product_id"] for line in lines}
@@ -53,17 +54,21 @@ def set_counts(db, *, tenant, user, count: Stocktaking, lines: list[dict]) -> li
     batches = dict(db.execute(select(Batch.id, Batch.product_id).where(Batch.tenant_id == tenant.id, Batch.id.in_(batch_ids))).all())
     seen = set()
     for i, line in enumerate(lines):
+        where = None if single else i
         errors = {}
         if line["product_id"] not in products:
             errors["productId"] = ["The product does not exist."]
         if line["batch_id"] not in batches:
             errors["batchId"] = ["The batch does not exist."]
         if errors:
-            raise NotFound("A referenced object does not exist.", {str(i): errors})
+            raise NotFound("A referenced object does not exist.", at_index(where, errors))
         if batches[line["batch_id"]] != line["product_id"]:
-            raise ValidationFailed("The batch does not belong to the product.", {str(i): {"batchId": ["The batch does not belong to the product."]}})
+            raise ValidationFailed(
+                "The batch does not belong to the product.",
+                at_index(where, {"batchId": ["The batch does not belong to the product."]}),
+            )
         if (line["product_id"], line["batch_id"]) in seen:
-            raise ValidationFailed("The same product and batch appear twice.", {str(i): {"batchId": ["Duplicate line."]}})
+            raise ValidationFailed("The same product and batch appear twice.", at_index(where, {"batchId": ["Duplicate line."]}))
         seen.add((line["product_id"], line["batch_id"]))
 
     existing = {
@@ -87,13 +92,18 @@ def set_counts(db, *, tenant, user, count: Stocktaking, lines: list[dict]) -> li
     return result
 
 
-def records(db, *, count: Stocktaking, product_ids=None, batch_ids=None) -> list[StocktakingRecord]:
+def records_query(count: Stocktaking, *, product_ids=None, batch_ids=None):
+    """The count's lines, optionally only some products or batches, for the caller to order and page."""
     query = select(StocktakingRecord).where(StocktakingRecord.stocktaking_id == count.id)
     if product_ids:
         query = query.where(StocktakingRecord.product_id.in_(product_ids))
     if batch_ids:
         query = query.where(StocktakingRecord.batch_id.in_(batch_ids))
-    return list(db.scalars(query.order_by(StocktakingRecord.id)))
+    return query
+
+
+def records(db, *, count: Stocktaking) -> list[StocktakingRecord]:
+    return list(db.scalars(records_query(count).order_by(StocktakingRecord.id)))
 
 
 def expected(db, *, count: Stocktaking, lines: list[StocktakingRecord]) -> dict[tuple, int]:
@@ -127,7 +137,11 @@ def finish(db, *, tenant, user, count: Stocktaking) -> Stocktaking:
                             {"reference_type": kind, "reference_id": count.id, "record_type": "STOCKTAKING"})
             )
     if postings:
-        ledger.post(db, tenant=tenant, user=user, lines=postings)
+        try:
+            ledger.post(db, tenant=tenant, user=user, lines=postings)
+        except Conflict as exc:
+            # The ledger names the posting's index, which means nothing to the client; its message names the line.
+            raise type(exc)(f"The count cannot be finished: {exc.message}") from exc
     count.finished = True
     count.finished_at = now()
     stamp(count, user)

@@ -1,0 +1,75 @@
+"""The routes /warehouse and /product share: plain CRUD of a catalog entry with a code unique per tenant."""
+from flask import g
+from flask.views import MethodView
+from marshmallow import fields, validate
+
+from ..catalog import service
+from ..db import get_db
+from ..repo import get_or_404
+from .common import (
+    TOTAL_HEADER, AuditSchema, Bool, IdList, ListArgs, QueryBool, create_endpoint, document_errors, filter_ids,
+    listing, tenant_query, update_endpoint,
+)
+
+
+class CatalogSchema(AuditSchema):
+    """What every catalog entry has; each resource sets the lengths (and whether a name is required)."""
+
+    code = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    active = Bool(load_default=True)
+
+
+class CatalogArgs(ListArgs):
+    id = IdList()
+    code = fields.String()
+    active = QueryBool()
+
+
+def register_crud(blp, *, model, schema, args=CatalogArgs, label: str, plural: str, uses=(), delete_summary: str):
+    """Route GET/POST ``""`` and GET/PUT/DELETE ``/<{table}_id>`` for ``model`` on ``blp``.
+
+    ``uses`` lists the (model, column) pairs that keep an entry from being deleted while they point at it.
+    """
+    id_arg = f"{model.__tablename__}_id"  # warehouse_id, product_id: the path parameter's name in the spec
+
+    def load(**path):
+        return get_or_404(get_db(), model, g.tenant.id, path[id_arg], label)
+
+    @blp.route("")
+    class Collection(MethodView):
+        @blp.arguments(args, location="query")
+        @blp.response(200, schema(many=True), headers=TOTAL_HEADER)
+        @document_errors(blp, (400, 401))
+        @blp.doc(summary=f"List {plural}")
+        def get(self, args):
+            query = filter_ids(tenant_query(model), model.id, args.pop("id", None))
+            for name in ("code", "active"):
+                if name in args:
+                    query = query.where(getattr(model, name) == args.pop(name))
+            return listing(get_db(), query, model, args)
+
+        @create_endpoint(blp, schema, schema)
+        @blp.doc(summary=f"Create one {label.lower()} or a list")
+        def post(self, items, single):
+            return service.create(get_db(), model, tenant=g.tenant, user=g.user, items=items, single=single)
+
+    @blp.route(f"/<int:{id_arg}>")
+    class ById(MethodView):
+        @blp.response(200, schema)
+        @document_errors(blp, (401, 404))
+        @blp.doc(summary=f"Get a {label.lower()}")
+        def get(self, **path):
+            return load(**path)
+
+        @update_endpoint(blp, schema, schema, load)
+        @blp.doc(summary=f"Update a {label.lower()}")
+        def put(self, obj, changes, **_path):
+            return service.update(get_db(), model, tenant=g.tenant, user=g.user, obj=obj, changes=changes)
+
+        @blp.response(204)
+        @document_errors(blp, (401, 404, 409))
+        @blp.doc(summary=delete_summary)
+        def delete(self, **path):
+            db = get_db()
+            service.delete(db, obj=load(**path), uses=uses)
+            db.commit()
