@@ -2,6 +2,8 @@
 
 Each test starts its clients together at a barrier and checks exact outcomes (how many succeeded, what the totals
 are), then proves the projection against the ledger. Only the counts are asserted, never how long anything took.
+At the end, the locking those outcomes rest on is checked directly: BEGIN IMMEDIATE on SQLite, the row lock
+mode on PostgreSQL, and that a login checks its password outside the write lock.
 """
 import os
 import signal
@@ -189,9 +191,9 @@ def assert_ledger_verifies(app, tenant_code):
 
 def assert_clean_log(server):
     """The server never reported a locked database or an unhandled error."""
-    text = server[1].read_text()
+    log = server[1].read_text()
     for sign in ("database is locked", "Traceback", "deadlock detected", "WORKER TIMEOUT"):
-        assert sign not in text, text
+        assert sign not in log, log
 
 
 @on_gunicorn
