@@ -1,0 +1,85 @@
+"""Paging of lists: page/pageSize from the start, afterId from a row (keyset), both with an exact X-Total-Count."""
+import pytest
+
+
+@pytest.fixture
+def ledger(api):
+    """Seven records in one bin (ids ascending), and the second one deleted (so a reversal follows them)."""
+    pos = api.stock_position()
+    ids = [r["id"] for r in api.create("/bin-inventory-record", [
+        {"binId": pos["bin"]["id"], "productId": pos["product"]["id"], "batchId": pos["batch"]["id"], "amount": n}
+        for n in range(1, 8)
+    ])]
+    assert api.delete(f"/bin-inventory-record/{ids[1]}").status_code == 204
+    listed = [r["id"] for r in api.get("/bin-inventory-record?pageSize=1000").get_json()]
+    assert listed == [i for i in ids if i != ids[1]] + [listed[-1]] and listed[-1] > ids[-1]
+    return {"pos": pos, "ids": ids, "listed": listed}
+
+
+def _page(api, query):
+    response = api.get("/bin-inventory-record?" + query)
+    assert response.status_code == 200, response.get_json()
+    return [r["id"] for r in response.get_json()], int(response.headers["X-Total-Count"])
+
+
+def test_after_id_walks_the_whole_list_in_order(api, ledger):
+    listed, seen, after = ledger["listed"], [], 0
+    for _ in range(10):
+        ids, total = _page(api, f"pageSize=3&afterId={after}")
+        assert total == len(listed)
+        if not ids:
+            break
+        seen += ids
+        after = ids[-1]
+    assert seen == listed
+
+
+def test_after_id_descending_walks_backwards(api, ledger):
+    listed = ledger["listed"]
+    ids, total = _page(api, f"pageSize=2&order=desc&afterId={listed[3]}")
+    assert ids == [listed[2], listed[1]]
+    assert total == len(listed)
+
+
+def test_after_id_pages_agree_with_offset_pages(api, ledger):
+    listed = ledger["listed"]
+    by_offset, _ = _page(api, "pageSize=2&page=2")
+    by_key, _ = _page(api, f"pageSize=2&afterId={listed[1]}")
+    assert by_offset == by_key == listed[2:4]
+
+
+def test_after_id_keeps_the_filters_and_hides_deleted(api, ledger):
+    ids = ledger["ids"]
+    page, total = _page(api, f"pageSize=10&afterId={ids[0]}&binId={ledger['pos']['bin']['id']}")
+    assert ids[1] not in page and page[0] == ids[2]
+    assert total == len(ledger["listed"])
+    page, total = _page(api, f"pageSize=10&afterId={ids[0]}&includeDeleted=true")
+    assert page[0] == ids[1] and total == len(ledger["listed"]) + 1
+
+
+def test_after_id_past_the_end_is_an_empty_page_with_the_total(api, ledger):
+    assert _page(api, f"afterId={ledger['listed'][-1]}") == ([], len(ledger["listed"]))
+
+
+def test_after_id_works_on_every_list(api):
+    bins = [api.bin()["id"] for _ in range(3)]
+    response = api.get(f"/v1/bin?afterId={bins[0]}&pageSize=1")
+    assert response.status_code == 200
+    assert [b["id"] for b in response.get_json()] == [bins[1]]
+
+
+@pytest.mark.parametrize("query, field", [
+    ("afterId=-1", "afterId"),
+    ("afterId=x", "afterId"),
+    ("afterId=3&page=2", "page"),
+])
+def test_bad_after_id_is_a_400_naming_the_field(api, query, field):
+    response = api.get("/bin-inventory-record?" + query)
+    assert response.status_code == 400
+    body = response.get_json()
+    assert body["code"] == 400 and field in body["errors"]
+
+
+def test_after_id_with_page_one_is_allowed(api, ledger):
+    ids, _ = _page(api, f"page=1&pageSize=1&afterId={ledger['listed'][0]}")
+    assert ids == [ledger["listed"][1]]
