@@ -6,7 +6,7 @@ from flask_smorest import Api
 
 from werkzeug.exceptions import HTTPException
 
-from . import cli, config, db, errors, erply, health
+from . import cli, config, db, errors, erply, health, planograma
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -27,6 +27,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_error_handler(HTTPException, errors.http_error)
     api.register_blueprint(health.blp)
     erply.register(api)
+    planograma.register(app, api)
     app.wsgi_app = erply.RootAliases(app.wsgi_app)
     cli.init_app(app)
     return app
@@ -37,7 +38,9 @@ def _spec_options():
         "info": {
             "description": (
                 "Warehouse stock service. The Erply-style resources are served under /v1 and, identically, at the "
-                "root (/bin is /v1/bin). Authenticate with the clientCode and sessionKey headers from POST /v1/session."
+                "root (/bin is /v1/bin). Authenticate with the clientCode and sessionKey headers from POST /v1/session. "
+                "The Planograma compatibility layer is under /api: `Authorization: Bearer <user>:<password>`, the tenant "
+                "taken from the request's host, every answer in the BaseApiResponse envelope."
             )
         },
         "security": [{"clientCode": [], "sessionKey": []}],

@@ -11,6 +11,8 @@ def from_environment(instance_path):
         "MAX_CONTENT_LENGTH": int(os.environ.get("WMS_MAX_BODY_BYTES", 2 * 1024 * 1024)),
         "SESSION_DEFAULT_SECONDS": 3600,
         "SESSION_MAX_SECONDS": 86400,
+        # How long a checked Planograma password skips scrypt on later requests (0 turns the cache off).
+        "AUTH_CACHE_SECONDS": int(os.environ.get("WMS_AUTH_CACHE_SECONDS", 300)),
         "IDEMPOTENCY_TTL_SECONDS": int(os.environ.get("WMS_IDEMPOTENCY_TTL_SECONDS", 48 * 3600)),
         "API_TITLE": "wms_service",
         "API_VERSION": "1.0.0",

@@ -4,7 +4,7 @@ Domain code raises ``DomainError`` subclasses and knows nothing of HTTP. Each AP
 error shape: this module does it for the native API (``{"code", "status", "message", "errors"?}``), the
 Planograma layer wraps the same exceptions in its envelope.
 """
-from flask import request
+from flask import current_app, request
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
@@ -59,29 +59,46 @@ def error_body(status: int, message: str, errors: dict | None = None) -> dict:
     return body
 
 
+def register_face(app, prefix: str, render) -> None:
+    """Let another API face answer the errors of requests under ``prefix`` in its own shape.
+
+    ``render(status, message, errors)`` returns the body. Routing errors (unknown path, wrong method) belong to no
+    blueprint, so the face is chosen by path, and every handler below goes through it.
+    """
+    app.extensions.setdefault("wms_error_faces", []).append((prefix.rstrip("/"), render))
+
+
+def _answer(status: int, message: str, errors: dict | None = None, headers=None):
+    path = request.path
+    for prefix, render in current_app.extensions.get("wms_error_faces", ()):
+        if path == prefix or path.startswith(prefix + "/"):
+            return render(status, message, errors), status, headers or {}
+    return error_body(status, message, errors), status, headers or {}
+
+
 def register_error_handlers(app):
     @app.errorhandler(DomainError)
     def domain_error(exc):
-        return error_body(exc.status, exc.message, exc.errors), exc.status
+        return _answer(exc.status, exc.message, exc.errors)
 
     @app.errorhandler(IntegrityError)
     def integrity_error(exc):
         # A unique key raced by a concurrent writer; the checks in the services catch the ordinary cases.
         app.logger.info("integrity error on %s: %s", request.path, exc.orig)
-        return error_body(409, "The change conflicts with existing data."), 409
+        return _answer(409, "The change conflicts with existing data.")
 
     @app.errorhandler(DataError)
     def data_error(exc):
         # The database refused a value the input checks let through (out of range, unstorable text). The checks
         # should catch these first; this keeps a gap in them a 400 instead of a 500.
         app.logger.warning("data error on %s: %s", request.path, exc.orig)
-        return error_body(400, "A value is out of range or cannot be stored."), 400
+        return _answer(400, "A value is out of range or cannot be stored.")
 
     @app.errorhandler(OperationalError)
     def operational_error(exc):
         # Lock timeouts and serialization failures: the client may retry, nothing was written.
         app.logger.warning("database busy on %s: %s", request.path, exc.orig)
-        return error_body(503, "The database is busy; retry the request."), 503
+        return _answer(503, "The database is busy; retry the request.")
 
 
 def http_error(exc: HTTPException):
@@ -99,7 +116,7 @@ def http_error(exc: HTTPException):
     headers = dict(data.get("headers") or {})
     if getattr(exc, "valid_methods", None):
         headers["Allow"] = ", ".join(exc.valid_methods)
-    return error_body(status, message, errors), status, headers
+    return _answer(status, message, errors, headers)
 
 
 def _message(exc, status):

@@ -1,0 +1,108 @@
+"""The Planograma scheme: ``Authorization: Bearer <user>:<password>``, the tenant found from the request host.
+
+Checking a scrypt hash takes tens of milliseconds on purpose, and this scheme sends the password with every
+request. ``CredentialCache`` remembers, for a few minutes, that a password was right for a user's current hash,
+so repeated requests skip scrypt while the stored hash stays as slow as ever. It holds no password: its key is
+an HMAC of the password under a random secret that lives only in this process's memory. A cached answer counts
+only while the user's stored hash is the one it was checked against, so a changed password ends it at once;
+the user row (and its ``active`` flag) is read on every request.
+"""
+import hashlib
+import hmac
+import secrets
+import threading
+import time
+from collections import OrderedDict
+
+from sqlalchemy import select
+
+from ..errors import Unauthorized
+from . import service
+from .models import Tenant, TenantHost, User
+
+MISSING_MESSAGE = "Invalid API KEY"
+
+
+def parse_header(value: str | None) -> tuple[str, str]:
+    """(username, password) from ``Bearer <user>:<password>``; the password may itself contain ':'."""
+    if value is None or not value.strip():
+        raise Unauthorized(MISSING_MESSAGE)
+    scheme, _, credentials = value.strip().partition(" ")
+    username, colon, password = credentials.strip().partition(":")
+    if scheme.lower() != "bearer" or not colon or not username or not password:
+        raise Unauthorized("Invalid Authorization header: expected 'Bearer <user>:<password>'.")
+    return username, password
+
+
+def hostname(host: str) -> str:
+    """The request's Host without port or trailing dot, lower-cased (``[::1]:8000`` -> ``::1``)."""
+    host = (host or "").strip().lower()
+    if host.startswith("["):
+        host = host[1:].partition("]")[0]
+    elif host.count(":") == 1:
+        host = host.rpartition(":")[0]
+    return host.rstrip(".")
+
+
+def tenant_for_host(db, host: str) -> Tenant:
+    """A hostname registered on a tenant, else the host's first label taken as the tenant code."""
+    name = hostname(host)
+    tenant = db.scalar(select(Tenant).join(TenantHost, TenantHost.tenant_id == Tenant.id).where(TenantHost.hostname == name))
+    if tenant is None and name:
+        tenant = service.tenant_by_code(db, name.split(".", 1)[0])
+    if tenant is None:
+        raise Unauthorized(f"Unknown tenant for host {name!r}.")
+    return tenant
+
+
+class CredentialCache:
+    """(tenant, user, HMAC(password)) -> the user id and password hash a successful check was made against."""
+
+    def __init__(self, ttl_seconds: float, max_entries: int = 10_000):
+        self.ttl = ttl_seconds
+        self.max_entries = max_entries
+        self._secret = secrets.token_bytes(32)
+        self._entries: OrderedDict[tuple, tuple[int, str, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _key(self, tenant_id: int, username: str, password: str) -> tuple:
+        digest = hmac.new(self._secret, password.encode("utf-8", "surrogatepass"), hashlib.sha256).digest()
+        return tenant_id, username, digest
+
+    def confirms(self, user: User, password: str) -> bool:
+        """True if this password was checked against the user's current hash less than ``ttl`` seconds ago."""
+        if self.ttl <= 0:
+            return False
+        key = self._key(user.tenant_id, user.username, password)
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return False
+            user_id, password_hash, expires = entry
+            if expires <= time.monotonic() or user_id != user.id or not hmac.compare_digest(password_hash, user.password_hash):
+                del self._entries[key]
+                return False
+            return True
+
+    def remember(self, user: User, password: str) -> None:
+        if self.ttl <= 0:
+            return
+        key = self._key(user.tenant_id, user.username, password)
+        with self._lock:
+            self._entries[key] = (user.id, user.password_hash, time.monotonic() + self.ttl)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+
+def authenticate(db, *, cache: CredentialCache, host: str, authorization: str | None) -> User:
+    """The active user the header names in the host's tenant, or ``Unauthorized``."""
+    username, password = parse_header(authorization)
+    tenant = tenant_for_host(db, host)
+    user = db.scalar(select(User).where(User.tenant_id == tenant.id, User.username == username))
+    if user is not None and user.active and cache.confirms(user, password):
+        return user
+    # The full, slow check; it also costs as much for an unknown user as for a wrong password.
+    user = service.authenticate(db, tenant=tenant, username=username, password=password)
+    cache.remember(user, password)
+    return user

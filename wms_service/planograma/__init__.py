@@ -1,0 +1,22 @@
+"""The Planograma face: /api/**, a translator onto the same catalog and ledger the native API uses.
+
+Requests are read by the conventions in ``requests.py``, answered in the envelope of ``envelope.py``, and
+authenticated per ``security.py``; each resource module is a blueprint of thin views over catalog and stock.
+Nothing here stores stock: quantities come from the ledger's projection, and documents that move goods will
+append ledger records that reference them.
+"""
+from ..errors import register_face
+from . import categories, companies, envelope, measurement_units, metadata, products, security, stock
+from .blueprint import register_spec_components
+
+PREFIX = "/api"
+BLUEPRINTS = (products.blp, stock.blp, categories.blp, measurement_units.blp, companies.blp, metadata.blp)
+
+
+def register(app, api) -> None:
+    security.init_app(app)
+    register_spec_components(api.spec)
+    for blp in BLUEPRINTS:
+        api.register_blueprint(blp)
+    # Every error under /api, routing errors included, answers in the envelope.
+    register_face(app, PREFIX, envelope.error)

@@ -1,0 +1,83 @@
+"""The Planograma blueprint: authenticated, JSON bodies read leniently, documented with the envelope.
+
+Every resource under /api is an ``ApiBlueprint``. Before a view runs, the request gets its database session
+(a read-only one for views marked ``reads_only``: Planograma reads are POSTs, and on SQLite a writing session
+would take the database's write lock for every search) and its user. Errors anywhere under /api are answered in
+the envelope by the handler ``planograma.register`` installs.
+"""
+from flask import current_app, g, request
+from flask_smorest import Blueprint
+
+from ..db import new_session
+from . import security
+from .envelope import ERROR_STATUSES
+from .requests import JsonBodyParser
+
+SECURITY_SCHEME = "planogramaBearer"
+ALWAYS = (400, 401, 500)
+
+
+def response_name(status: int) -> str:
+    return f"Api{status}"
+
+
+class ApiBlueprint(Blueprint):
+    ARGUMENTS_PARSER = JsonBodyParser()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.before_request(_open_session)
+        self.before_request(security.authenticate)
+        self._prepare_doc_cbks.append(_planograma_doc)
+
+
+def reads_only(view):
+    """Mark a view that never writes, so its request runs in a read transaction."""
+    view.reads_only = True
+    return view
+
+
+def errors_doc(*statuses: int):
+    """Document the error statuses a view answers besides 400, 401 and 500 (which every view may)."""
+
+    def decorator(view):
+        # Kept with flask-smorest's own doc info, which its decorators carry from function to wrapper.
+        apidoc = dict(getattr(view, "_apidoc", {}))
+        apidoc["error_statuses"] = (*apidoc.get("error_statuses", ()), *statuses)
+        view._apidoc = apidoc
+        return view
+
+    return decorator
+
+
+def _open_session():
+    view = current_app.view_functions.get(request.endpoint)
+    if "db" not in g:
+        g.db = new_session(write=not getattr(view, "reads_only", False))
+
+
+def _planograma_doc(doc, doc_info, **_kwargs):
+    """Each operation: Bearer security, and its errors in the envelope instead of the native error shape."""
+    doc["security"] = [{SECURITY_SCHEME: []}]
+    responses = doc.setdefault("responses", {})
+    for generated in (422, "422", "default"):  # webargs' 422 is a 400 here; "default" is the native error shape
+        responses.pop(generated, None)
+    for status in sorted({*ALWAYS, *doc_info.get("error_statuses", ())}):
+        responses[str(status)] = response_name(status)
+    return doc
+
+
+def register_spec_components(spec) -> None:
+    """The security scheme and one envelope response per error status, referenced by every /api operation."""
+    from .envelope import ErrorApiResponse
+
+    spec.components.security_scheme(
+        SECURITY_SCHEME,
+        {"type": "http", "scheme": "bearer", "description": "`Bearer <user>:<password>`; the tenant comes from the Host."},
+    )
+    spec.components.schema("ErrorApiResponse", schema=ErrorApiResponse)
+    for status, description in ERROR_STATUSES.items():
+        spec.components.response(
+            response_name(status),
+            {"description": description, "content": {"application/json": {"schema": "ErrorApiResponse"}}},
+        )

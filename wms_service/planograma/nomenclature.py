@@ -1,0 +1,199 @@
+"""Nomenclatures (products, categories, measurement units, companies): read, add, update and delete, one way.
+
+A ``Nomenclature`` says which model it is, which of its keys are unique, which request lists name its rows and
+which filter them; ``register_routes`` gives it the four seed endpoints. What differs (a product's category and
+stock, what blocks a delete) comes in as small hooks, so each resource module is its schemas and its rules.
+"""
+from dataclasses import dataclass
+from typing import Callable
+
+from flask import g, jsonify
+from marshmallow import fields
+from sqlalchemy import select
+
+from .. import idempotency
+from ..catalog import keyed
+from ..db import get_db
+from ..errors import NotFound
+from .blueprint import errors_doc, reads_only
+from .envelope import envelope, ok
+from .requests import camel
+
+DeletedIds = envelope("DeletedIdsApiResponse", fields.List(fields.Integer(), metadata={"description": "The ids deleted"}))
+BooleanResponse = envelope("BooleanApiResponse", fields.Boolean())
+IDEMPOTENCY_PARAMETER = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+    "description": "Retry-safe add: the same key and body answer the first response again and add nothing.",
+}
+
+
+@dataclass
+class Nomenclature:
+    model: type
+    name: str  # names its schemas: ProductApiResponse, ...
+    noun: str  # names it in messages: "Measurement unit 5 ..."
+    keys: dict[str, str]  # unique attribute -> its JSON name
+    targets: dict[str, str]  # request attribute (a list) -> the model attribute it matches
+    filters: dict[str, str]  # read request attribute -> model attribute (a list filters by IN, a value by =)
+    uses: tuple = ()  # (model, column, what): rows that block a delete
+    prepare: Callable | None = None  # (db, tenant, values, obj) -> values: resolve and check relations
+    present: Callable | None = None  # (db, tenant, rows) -> what the Info schema dumps
+    before_delete: Callable | None = None  # (db, tenant, objs): raise to refuse
+
+    def query(self, tenant_id):
+        return select(self.model).where(self.model.tenant_id == tenant_id)
+
+    def shown(self, db, tenant, rows):
+        return self.present(db, tenant, rows) if self.present else rows
+
+
+def apply_filters(query, model, filters: dict[str, str], args: dict):
+    for arg, attr in filters.items():
+        value = args.get(arg)
+        if value is None or value == []:
+            continue
+        column = getattr(model, attr)
+        query = query.where(column.in_(value) if isinstance(value, list) else column == value)
+    return query
+
+
+def page(query, args):
+    return query.limit(args["limit"]).offset((args["page"] - 1) * args["limit"])
+
+
+def find_targets(db, nom: Nomenclature, tenant_id: int, args: dict, *, lock=True) -> list:
+    """The rows every given target list names (each must name one), in id order; otherwise 404, naming the misses."""
+    found = {}
+    missing = {}
+    for arg, attr in nom.targets.items():
+        wanted = args.get(arg) or []
+        if not wanted:
+            continue
+        column = getattr(nom.model, attr)
+        query = nom.query(tenant_id).where(column.in_(wanted)).order_by(nom.model.id)
+        rows = db.scalars(query.with_for_update() if lock else query).all()
+        have = {getattr(row, attr) for row in rows}
+        absent = [value for value in wanted if value not in have]
+        if absent:
+            missing[arg] = absent
+        found.update({row.id: row for row in rows})
+    if missing:
+        listed = "; ".join(f"{camel(arg)} {values}" for arg, values in missing.items())
+        raise NotFound(f"No {nom.noun.lower()} matches {listed}.")
+    return [found[key] for key in sorted(found)]
+
+
+def read(db, nom: Nomenclature, tenant, args: dict):
+    query = apply_filters(nom.query(tenant.id), nom.model, nom.filters, args)
+    rows = db.scalars(page(query.order_by(nom.model.id), args)).all()
+    return nom.shown(db, tenant, rows)
+
+
+def add(db, nom: Nomenclature, tenant, user, values: dict):
+    if nom.prepare:
+        values = nom.prepare(db, tenant, values, None)
+    obj = keyed.create(db, nom.model, tenant=tenant, user=user, values=values, keys=nom.keys, noun=nom.noun)
+    return nom.shown(db, tenant, [obj])[0]
+
+
+def update(db, nom: Nomenclature, tenant, user, args: dict):
+    objs = find_targets(db, nom, tenant.id, args)
+    for obj in objs:
+        changes = dict(args["update_fields"])
+        if nom.prepare:
+            changes = nom.prepare(db, tenant, changes, obj)
+        keyed.update(db, obj, user=user, changes=changes, keys=nom.keys, noun=nom.noun)
+    return nom.shown(db, tenant, objs)
+
+
+def delete(db, nom: Nomenclature, tenant, args: dict) -> list[int]:
+    objs = find_targets(db, nom, tenant.id, args)
+    if nom.before_delete:
+        nom.before_delete(db, tenant, objs)
+    ids = [obj.id for obj in objs]
+    keyed.delete(db, objs, uses=nom.uses, noun=nom.noun)
+    return ids
+
+
+def summary(text: str):
+    """The operation's one-line description, for views made by a factory (flask-smorest reads ``__doc__``)."""
+
+    def decorator(view):
+        view.__doc__ = text
+        return view
+
+    return decorator
+
+
+def register_routes(blp, nom: Nomenclature, *, info, read_schema, add_schema, update_schema, delete_schema, plural):
+    """POST /read, PUT /add, POST /update, DELETE /delete for ``nom``, answering ``info`` objects."""
+    many = envelope(f"{nom.name}ApiResponse", fields.List(fields.Nested(info)))
+    one = envelope(f"{nom.name}InfoApiResponse", fields.Nested(info))
+
+    @blp.route("/read", methods=["POST"], endpoint="read")
+    @reads_only
+    @blp.arguments(read_schema)
+    @blp.response(200, many)
+    @summary(f"List {plural} with filters")
+    def read_view(args):
+        return ok(read(get_db(), nom, g.tenant, args))
+
+    @blp.route("/add", methods=["PUT"], endpoint="add")
+    @blp.arguments(add_schema)
+    @blp.response(200, one)
+    @blp.doc(parameters=[IDEMPOTENCY_PARAMETER])
+    @errors_doc(404, 409, 413)
+    @summary(f"Add a {nom.noun.lower()}")
+    def add_view(values):
+        db = get_db()
+        stored = idempotency.claim(db, g.tenant.id)
+        if stored is not None:
+            body, status = stored
+            return jsonify(body), status
+        body = one().dump(ok(add(db, nom, g.tenant, g.user, values)))
+        idempotency.remember(body, 200)
+        db.commit()
+        return jsonify(body)
+
+    @blp.route("/update", methods=["POST"], endpoint="update")
+    @blp.arguments(update_schema)
+    @blp.response(200, many)
+    @errors_doc(404, 409, 413)
+    @summary(f"Update {plural}: the rows the id lists name get updateFields")
+    def update_view(args):
+        db = get_db()
+        updated = update(db, nom, g.tenant, g.user, args)
+        db.commit()
+        return ok(updated)
+
+    @blp.route("/delete", methods=["DELETE"], endpoint="delete")
+    @blp.arguments(delete_schema)
+    @blp.response(200, DeletedIds)
+    @errors_doc(404, 409)
+    @summary(f"Delete {plural}")
+    def delete_view(args):
+        db = get_db()
+        ids = delete(db, nom, g.tenant, args)
+        db.commit()
+        return ok(ids)
+
+    return read_view, add_view, update_view, delete_view
+
+
+def register_reference_check(blp, nom: Nomenclature):
+    """GET /third-party-reference/{ref}/check: whether a row of the tenant has that thirdPartyReference."""
+
+    @blp.route("/third-party-reference/<path:third_party_reference>/check", methods=["GET"], endpoint="check")
+    @reads_only
+    @blp.response(200, BooleanResponse)
+    @summary(f"Whether a {nom.noun.lower()} has this thirdPartyReference")
+    def check_view(third_party_reference):
+        query = select(nom.model.id).where(
+            nom.model.tenant_id == g.tenant.id, nom.model.third_party_reference == third_party_reference
+        )
+        return ok(get_db().scalar(query.limit(1)) is not None)
+
+    return check_view

@@ -1,0 +1,190 @@
+"""How Planograma requests are read: JSON bodies, camelCase fields, and the shapes CONTRACT section 4 fixes.
+
+Every nomenclature and document follows one rule where the seed is silent: ``add`` takes the fields of its
+``...Info``; ``read`` takes id lists and filters plus ``page`` (from 1) and ``limit``; ``update`` takes the
+target id lists and the new values in ``updateFields``; ``delete`` takes the id lists. An empty or null list
+filters nothing. Unknown top-level fields are ignored, as Planograma's clients send more than we read;
+``updateFields`` is strict, because a change that cannot be applied must not look applied.
+"""
+import copy
+import json
+from decimal import Decimal
+
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate, validates_schema
+from webargs import core
+from webargs.flaskparser import FlaskParser
+
+from ..exact import PLACES
+
+MAX_LIMIT = 1000
+MAX_LOOKUPS = 10_000
+MAX_ID = 2**53
+
+
+# --- the body ------------------------------------------------------------------------------------------------
+
+
+def _no_constant(name):
+    raise ValueError(f"{name} is not JSON")
+
+
+class JsonBodyParser(FlaskParser):
+    """A body is JSON whatever its Content-Type says (clients leave it out), so it is never silently ignored.
+
+    Strict JSON: NaN and Infinity are refused, and nesting too deep for the decoder is malformed, not a crash.
+    """
+
+    def _raw_load_json(self, req):
+        raw = req.get_data(cache=True)
+        if not raw.strip():
+            return core.missing
+        try:
+            return json.loads(raw, parse_constant=_no_constant)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise
+        except (ValueError, RecursionError) as exc:
+            # webargs answers 400 for a JSONDecodeError (one with an empty document would count as no body).
+            raise json.JSONDecodeError(str(exc) or "nested too deeply", "<body>", 0) from exc
+
+
+# --- fields --------------------------------------------------------------------------------------------------
+
+
+def camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def storable_text(value: str) -> None:
+    """What no column can hold: PostgreSQL refuses NUL, and lone surrogates are not UTF-8."""
+    if "\x00" in value:
+        raise ValidationError("Must not contain NUL characters.")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValidationError("Must be valid Unicode text.") from exc
+
+
+class ApiSchema(Schema):
+    """snake_case attributes, camelCase JSON names, storable text, unknown fields ignored."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    def on_bind_field(self, field_name, field_obj):
+        field_obj.data_key = field_obj.data_key or camel(field_name)
+        for field in (field_obj, getattr(field_obj, "inner", None)):
+            if isinstance(field, fields.String) and storable_text not in field.validators:
+                field.validators.append(storable_text)
+
+
+class Bool(fields.Boolean):
+    """A JSON true or false; 1 and "yes" are not booleans."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value is True or value is False:
+            return value
+        raise self.make_error("invalid", input=value)
+
+
+def Int(*, minimum=None, maximum=2**31 - 1, **kwargs):  # noqa: N802
+    return fields.Integer(strict=True, validate=validate.Range(min=minimum, max=maximum), **kwargs)
+
+
+def Id(**kwargs):  # noqa: N802
+    return Int(minimum=1, maximum=MAX_ID, **kwargs)
+
+
+def Text(max_length: int, *, required=False, **kwargs):  # noqa: N802
+    """A string field; required text must not be empty."""
+    length = validate.Length(min=1, max=max_length) if required else validate.Length(max=max_length)
+    return fields.String(required=required, validate=length, **kwargs)
+
+
+def Reference(**kwargs):  # noqa: N802
+    """An external key: empty means none (stored as NULL), so it never collides with another empty one."""
+    return NoneIfEmpty(validate=validate.Length(max=100), allow_none=True, **kwargs)
+
+
+class NoneIfEmpty(fields.String):
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        return value if value.strip() else None
+
+    def _validate(self, value):
+        if value is not None:
+            super()._validate(value)
+
+
+class Amount(fields.Decimal):
+    """A JSON number (or numeric string) kept exact to 4 places, answered as a JSON number."""
+
+    def __init__(self, *, minimum=0, maximum=Decimal("99999999999999"), **kwargs):
+        super().__init__(allow_nan=False, allow_none=True, validate=[validate.Range(min=minimum, max=maximum), _four_places], **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value is True or value is False:
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else float(value)
+
+
+def _four_places(value: Decimal) -> None:
+    # normalize(), not quantize(): it never raises, however large the number.
+    if value.normalize().as_tuple().exponent < PLACES.as_tuple().exponent:
+        raise ValidationError("At most 4 decimal places.")
+
+
+LOOKUPS = validate.Length(max=MAX_LOOKUPS, error="At most {max} entries.")
+
+
+def IdList(**kwargs):  # noqa: N802
+    return fields.List(Id(), allow_none=True, validate=LOOKUPS, **kwargs)
+
+
+def TextList(max_length=100, **kwargs):  # noqa: N802
+    return fields.List(Text(max_length), allow_none=True, validate=LOOKUPS, **kwargs)
+
+
+# --- the shapes ----------------------------------------------------------------------------------------------
+
+
+class ReadRequest(ApiSchema):
+    page = Int(minimum=1, maximum=10**7, load_default=1, metadata={"description": "From 1"})
+    limit = Int(minimum=1, maximum=MAX_LIMIT, load_default=100)
+
+
+def ActiveFilter():  # noqa: N802
+    return Bool(allow_none=True, metadata={"description": "true: active only; false: inactive only; absent or null: all"})
+
+
+class TargetsMixin:
+    """Id lists naming the rows an update or delete acts on; at least one must name something."""
+
+    TARGETS: tuple[str, ...] = ()
+
+    @validates_schema
+    def some_target(self, data, **_):
+        if not any(data.get(name) for name in self.TARGETS):
+            names = ", ".join(self.fields[name].data_key for name in self.TARGETS)
+            raise ValidationError(f"Name at least one target in: {names}.", "_schema")
+
+
+def optional_fields(schema_cls: type[Schema], name: str, *, exclude=()) -> type[Schema]:
+    """``schema_cls`` with every field optional and no defaults: what ``updateFields`` may carry."""
+    copies = {}
+    for field_name, field in schema_cls._declared_fields.items():
+        if field_name in exclude:
+            continue
+        field = copy.deepcopy(field)
+        field.required = False
+        field.load_default = core.missing
+        copies[field_name] = field
+    strict = type("Meta", (), {"unknown": RAISE})
+    return type(name, (ApiSchema,), {**copies, "Meta": strict})
+
+
+def one_of(*values: str):
+    return validate.OneOf(values, error="Must be one of: {choices}.")
