@@ -3,7 +3,6 @@ from sqlalchemy import select
 
 from ..audit import stamp
 from ..catalog.models import Product
-from ..db import now
 from ..errors import Conflict, NotFound, ValidationFailed, at_index
 from ..repo import get_or_404
 from . import ledger
@@ -143,8 +142,8 @@ def finish(db, *, tenant, user, count: Stocktaking) -> Stocktaking:
             # The ledger names the posting's index, which means nothing to the client; its message names the line.
             raise type(exc)(f"The count cannot be finished: {exc.message}") from exc
     count.finished = True
-    count.finished_at = now()
     stamp(count, user)
+    count.finished_at = count.changed
     db.flush()
     return count
 

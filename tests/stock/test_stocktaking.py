@@ -1,0 +1,158 @@
+"""Stocktaking as plain functions: open, set counts, compare with the ledger, finish, and the rules around them."""
+import pytest
+from sqlalchemy import select
+
+from wms_service.errors import BinCapacityExceeded, Conflict, NotFound, ValidationFailed
+from wms_service.stock import stocktaking
+from wms_service.stock.ledger import Line
+from wms_service.stock.models import BinInventoryRecord, StocktakingRecord
+
+
+def open_count(world, bin_):
+    (count,) = stocktaking.create(world.db, tenant=world.tenant, user=world.user, items=[{"bin_id": bin_.id}], single=True)
+    return count
+
+
+def set_counts(world, count, *lines, single=False):
+    items = [{"product_id": p.id, "batch_id": b.id, "counted_quantity": q} for p, b, q in lines]
+    return stocktaking.set_counts(world.db, tenant=world.tenant, user=world.user, count=count, lines=items, single=single)
+
+
+def expected(world, count, lines):
+    return stocktaking.expected(world.db, count=count, lines=lines)
+
+
+def posted(world, count):
+    return world.db.scalars(select(BinInventoryRecord).where(
+        BinInventoryRecord.reference_id == count.id, BinInventoryRecord.tenant_id == world.tenant.id)
+        .order_by(BinInventoryRecord.id)).all()
+
+
+def test_a_count_belongs_to_its_bin_warehouse_and_user(world):
+    bin_ = world.bin()
+    count = open_count(world, bin_)
+    assert (count.tenant_id, count.bin_id, count.warehouse_id, count.user_id, count.finished, count.finished_at) == (
+        world.tenant.id, bin_.id, world.warehouse.id, world.user.id, False, None)
+
+
+def test_one_open_count_per_bin_and_only_the_tenants_bins(world, make_world):
+    bin_ = world.bin()
+    open_count(world, bin_)
+    with pytest.raises(Conflict):
+        open_count(world, bin_)
+    with pytest.raises(Conflict) as caught:
+        stocktaking.create(world.db, tenant=world.tenant, user=world.user, items=[{"bin_id": world.bin().id}] * 2)
+    assert caught.value.errors == {"1": {"binId": ["The bin is already being counted."]}}
+    stranger = make_world()
+    with pytest.raises(NotFound):
+        open_count(stranger, bin_)
+
+
+def test_counts_are_set_not_added(world):
+    bin_, product, batch = world.position()
+    count = open_count(world, bin_)
+    (first,) = set_counts(world, count, (product, batch, 5))
+    (again,) = set_counts(world, count, (product, batch, 2))
+    assert again.id == first.id and again.counted_quantity == 2
+    assert stocktaking.records(world.db, count=count) == [again]
+
+
+def test_expected_is_live_while_open_and_frozen_once_finished(world):
+    bin_, product, batch = world.position()
+    world.post(Line(bin_.id, product.id, batch.id, 4))
+    count = open_count(world, bin_)
+    lines = set_counts(world, count, (product, batch, 6))
+    assert expected(world, count, lines) == {(product.id, batch.id): 4}
+    world.post(Line(bin_.id, product.id, batch.id, 1))
+    assert expected(world, count, lines) == {(product.id, batch.id): 5}
+
+    stocktaking.finish(world.db, tenant=world.tenant, user=world.user, count=count)
+    world.post(Line(bin_.id, product.id, batch.id, 10))
+    assert expected(world, count, lines) == {(product.id, batch.id): 5}
+    assert lines[0].expected_at_finish == 5
+
+
+def test_finish_posts_a_record_per_differing_line(world):
+    bin_, product, surplus = world.position()
+    shortage, exact, uncounted = (world.batch(product) for _ in range(3))
+    for batch, amount in ((surplus, 1), (shortage, 9), (exact, 3), (uncounted, 2)):
+        world.post(Line(bin_.id, product.id, batch.id, amount))
+    count = open_count(world, bin_)
+    set_counts(world, count, (product, surplus, 4), (product, shortage, 0), (product, exact, 3))
+
+    stocktaking.finish(world.db, tenant=world.tenant, user=world.user, count=count)
+    assert count.finished is True and count.finished_at == count.changed
+    assert [(r.batch_id, r.amount, r.reference_type, r.record_type, r.bin_id) for r in posted(world, count)] == [
+        (surplus.id, 3, "INVENTORY_REGISTRATION", "STOCKTAKING", bin_.id),
+        (shortage.id, -9, "INVENTORY_WRITE_OFF", "STOCKTAKING", bin_.id),
+    ]
+    assert [world.level(bin_, b) for b in (surplus, shortage, exact, uncounted)] == [4, 0, 3, 2]
+
+
+def test_a_count_of_a_batch_the_bin_never_held_registers_it(world):
+    bin_, product, batch = world.position()
+    count = open_count(world, bin_)
+    set_counts(world, count, (product, batch, 7))
+    stocktaking.finish(world.db, tenant=world.tenant, user=world.user, count=count)
+    assert [(r.amount, r.reference_type) for r in posted(world, count)] == [(7, "INVENTORY_REGISTRATION")]
+    assert world.total(bin_, product) == 7
+
+
+def test_a_finish_the_stock_rules_refuse_posts_nothing(world):
+    bin_, product, batch = world.position(maximum_amount=3)
+    count = open_count(world, bin_)
+    set_counts(world, count, (product, batch, 4))
+    with pytest.raises(BinCapacityExceeded) as caught:
+        stocktaking.finish(world.db, tenant=world.tenant, user=world.user, count=count)
+    assert caught.value.errors is None and caught.value.message.startswith("The count cannot be finished: ")
+    assert count.finished is False and posted(world, count) == []
+
+
+def test_a_finished_count_is_final(world):
+    bin_, product, batch = world.position()
+    count = open_count(world, bin_)
+    set_counts(world, count, (product, batch, 1))
+    stocktaking.finish(world.db, tenant=world.tenant, user=world.user, count=count)
+    for attempt in (
+        lambda: set_counts(world, count, (product, batch, 2)),
+        lambda: stocktaking.finish(world.db, tenant=world.tenant, user=world.user, count=count),
+        lambda: stocktaking.delete(world.db, count=count),
+    ):
+        with pytest.raises(Conflict):
+            attempt()
+    assert len(posted(world, count)) == 1
+    assert [r.counted_quantity for r in stocktaking.records(world.db, count=count)] == [1]
+    open_count(world, bin_)  # the bin may be counted again
+
+
+def test_bad_lines_are_refused_with_the_index_of_a_list_only(world, make_world):
+    bin_, product, batch = world.position()
+    other_product = world.product()
+    _b, their_product, their_batch = make_world().position()
+    count = open_count(world, bin_)
+    cases = [
+        ([(product, batch, 1), (product, batch, 2)], ValidationFailed, {"batchId": ["Duplicate line."]}),
+        ([(product, batch, 1), (other_product, batch, 1)], ValidationFailed, {"batchId": ["The batch does not belong to the product."]}),
+        ([(product, batch, 1), (their_product, their_batch, 1)], NotFound,
+         {"productId": ["The product does not exist."], "batchId": ["The batch does not exist."]}),
+    ]
+    for lines, error, errors in cases:
+        with pytest.raises(error) as caught:
+            set_counts(world, count, *lines)
+        assert caught.value.errors == {"1": errors}
+    with pytest.raises(NotFound) as caught:
+        set_counts(world, count, (their_product, batch, 1), single=True)
+    assert caught.value.errors == {"productId": ["The product does not exist."]}
+    assert stocktaking.records(world.db, count=count) == []
+
+
+def test_deleting_an_open_count_removes_its_lines(world):
+    bin_, product, batch = world.position()
+    count = open_count(world, bin_)
+    set_counts(world, count, (product, batch, 1))
+    count_id = count.id
+    stocktaking.delete(world.db, count=count)
+    world.db.expire_all()
+    assert world.db.scalars(select(StocktakingRecord).where(StocktakingRecord.stocktaking_id == count_id)).all() == []
+    with pytest.raises(NotFound):
+        stocktaking.get(world.db, tenant=world.tenant, stocktaking_id=count_id)
