@@ -1,7 +1,7 @@
 """/stocktaking and its records: count a bin, compare with the ledger, post the differences when finished."""
 import pytest
 
-from .conftest import PREFIXES
+from .conftest import PREFIXES, selects_for
 
 
 def put_stock(api, pos, amount, batch=None):
@@ -234,3 +234,17 @@ def test_list_filters(api, colleague):
     assert ids(f"id={c3['id']},{c1['id']}") == [c1["id"], c3["id"]]
     page = api.get("/stocktaking?pageSize=1&page=2")
     assert page.headers["X-Total-Count"] == "3" and [c["id"] for c in page.get_json()] == [c2["id"]]
+
+
+def test_listing_counts_and_their_lines_does_not_query_per_row(app, api):
+    pos = api.stock_position()
+    count = api.create("/stocktaking", {"binId": pos["bin"]["id"]})
+    path = f"/stocktaking/{count['id']}/stocktaking-record"
+    api.put(path, json=counted(pos, 1))
+    few_counts = selects_for(app, lambda: api.get("/stocktaking"))
+    few_lines = selects_for(app, lambda: api.get(path))
+    api.create("/stocktaking", [{"binId": api.bin()["id"]} for _ in range(10)])
+    batches = api.create("/batch", [{"productId": pos["product"]["id"], "expiryDate": None, "batchCode": ["X"]} for _ in range(10)])
+    api.put(path, json=[counted(pos, i, b) for i, b in enumerate(batches)])
+    assert selects_for(app, lambda: api.get("/stocktaking")) == few_counts
+    assert selects_for(app, lambda: api.get(path)) == few_lines

@@ -10,11 +10,19 @@ from .models import Batch, Bin, BinInventoryBatch, Stocktaking, StocktakingRecor
 
 
 def create(db, *, tenant, user, items: list[dict], single=False) -> list[Stocktaking]:
+    # Locked (in id order, like the ledger does), so that two clients opening a count of the same bin at once get
+    # one count and one 409.
+    bins = {
+        b.id: b
+        for b in db.scalars(
+            select(Bin).where(Bin.tenant_id == tenant.id, Bin.id.in_(sorted({item["bin_id"] for item in items})))
+            .order_by(Bin.id).with_for_update(key_share=True)
+        )
+    }
     counts = []
     for i, item in enumerate(items):
         where = None if single else i
-        # Locked, so that two clients opening a count of the same bin at once get one count and one 409.
-        bin_ = db.scalar(select(Bin).where(Bin.id == item["bin_id"], Bin.tenant_id == tenant.id).with_for_update())
+        bin_ = bins.get(item["bin_id"])
         if bin_ is None:
             raise NotFound(f"Bin {item['bin_id']} not found.", at_index(where, {"binId": ["The bin does not exist."]}))
         open_count = db.scalar(
@@ -122,7 +130,7 @@ def finish(db, *, tenant, user, count: Stocktaking) -> Stocktaking:
     """Close the count and post every difference as a ledger record, in the caller's one transaction."""
     _require_open(count)
     # Hold the bin while comparing, so no record lands between reading the ledger and posting the difference.
-    db.execute(select(Bin.id).where(Bin.id == count.bin_id).with_for_update()).all()
+    db.execute(select(Bin.id).where(Bin.id == count.bin_id).with_for_update(key_share=True)).all()
     lines = records(db, count=count)
     levels = expected(db, count=count, lines=lines)
     postings = []
