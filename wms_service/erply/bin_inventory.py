@@ -13,7 +13,6 @@ from ..repo import get_or_404
 from ..stock import ledger
 from ..stock.models import Bin, BinInventory, BinInventoryRecord
 from . import fast
-from . import fast
 from .common import (
     TOTAL_HEADER, AuditSchema, CamelSchema, Id, IdList, ListArgs, QueryBool, create_endpoint, document_errors,
     filter_ids, listing, require_session, tenant_query, update_endpoint,
@@ -113,10 +112,6 @@ class RecordIn(RecordFields):
         strict=True, required=True,
         validate=[validate.Range(min=-(2**31), max=2**31 - 1), validate.NoneOf([0], error="Must not be 0.")],
     )
-
-
-# Well-formed records skip marshmallow (a third of posting 1000 of them); anything else is loaded by the schema.
-RecordIn.fast_load = staticmethod(fast.record_loader(RecordIn, ledger.REFERENCE_TYPES))
 
 
 # Well-formed records skip marshmallow (a third of posting 1000 of them); anything else is loaded by the schema.

@@ -11,7 +11,6 @@ from webargs.flaskparser import FlaskParser, is_json_request
 
 from .. import idempotency
 from . import fast
-from . import fast
 from ..auth import service as auth
 from ..db import get_db
 from ..errors import ValidationFailed
@@ -112,12 +111,6 @@ class ListArgs(CamelSchema):
                                  "Pass the last id of the previous page; deep pages stay as fast as the first. "
                                  "Not combined with page."},
     )
-    after_id = fields.Integer(
-        validate=validate.Range(min=0, max=2**53),
-        metadata={"description": "Keyset paging: the rows after this id (before it with order=DESC), pageSize of them. "
-                                 "Pass the last id of the previous page; deep pages stay as fast as the first. "
-                                 "Not combined with page."},
-    )
 
     @pre_load
     def upper_order(self, data, **_):
@@ -203,10 +196,6 @@ def load_one_or_many(schema: Schema):
         raise ValidationFailed("The list is empty.")
     if not single and len(data) > MAX_ITEMS:
         raise ValidationFailed(f"At most {MAX_ITEMS} items per request.")
-    fast_load = getattr(schema, "fast_load", None)  # a schema's plain-Python loader for well-formed input
-    loaded = fast_load([data] if single else data) if fast_load else None
-    if loaded is not None:
-        return loaded, single
     fast_load = getattr(schema, "fast_load", None)  # a schema's plain-Python loader for well-formed input
     loaded = fast_load([data] if single else data) if fast_load else None
     if loaded is not None:
