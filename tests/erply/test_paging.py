@@ -83,3 +83,13 @@ def test_bad_after_id_is_a_400_naming_the_field(api, query, field):
 def test_after_id_with_page_one_is_allowed(api, ledger):
     ids, _ = _page(api, f"page=1&pageSize=1&afterId={ledger['listed'][0]}")
     assert ids == [ledger["listed"][1]]
+
+
+def test_bin_filter_lists_only_the_tenants_own_bins(api, make_api, ledger):
+    other = make_api()
+    theirs = other.stock_position()
+    assert other.record(theirs, 5).status_code == 201
+    mine = ledger["pos"]["bin"]["id"]
+    assert _page(api, f"binId={theirs['bin']['id']}") == ([], 0)
+    ids, total = _page(api, f"binId={theirs['bin']['id']},{mine}&pageSize=100")
+    assert ids == ledger["listed"] and total == len(ledger["listed"])

@@ -145,8 +145,15 @@ class Records(MethodView):
     def get(self, args):
         """List ledger records (deleted originals only with includeDeleted=true)"""
         r = BinInventoryRecord
-        query = filter_ids(tenant_query(r), r.id, args.pop("id", None))
-        for name in ("bin_id", "product_id", "batch_id"):
+        bins = args.pop("bin_id", None)
+        if bins:
+            # Scoped through the tenant's bins, not the tenant column, so that both engines read the bin's records
+            # from the (bin, product, batch) index instead of walking the tenant's whole ledger (bench/README.md).
+            query = select(r).where(r.bin_id.in_(select(Bin.id).where(Bin.tenant_id == g.tenant.id, Bin.id.in_(bins))))
+        else:
+            query = tenant_query(r)
+        query = filter_ids(query, r.id, args.pop("id", None))
+        for name in ("product_id", "batch_id"):
             query = filter_ids(query, getattr(r, name), args.pop(name, None))
         for name in ("reference_type", "reference_id"):
             if name in args:
