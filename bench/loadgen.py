@@ -3,7 +3,7 @@
     python bench/loadgen.py JOB.json   ->  one JSON line on stdout
 
 JOB: {"host", "port", "headers", "requests": [{"method", "path", "body"?}], "clients", "duration", "max_requests",
-"warmup"}. Each client thread takes the next prepared request in turn (round robin over the pool), sends it on its
+"warmup", "rate_per_client"?}. Each client thread takes the next prepared request in turn (round robin over the pool), sends it on its
 own connection and times it. Bodies are prepared up front so the generator spends its CPU on sending, not on
 building JSON: the machine has two cores and the server needs them. Every loop stops at ``duration`` seconds or
 ``max_requests`` requests, whichever comes first. stdlib http.client keeps the client cheap; gunicorn's sync
@@ -40,8 +40,15 @@ def run(job: dict) -> dict:
 
     deadline = time.monotonic() + job["duration"]
 
+    interval = 1 / job["rate_per_client"] if job.get("rate_per_client") else 0
+
     def client():
+        # Paced clients (think time, like a person scanning) send on a fixed schedule; the others back to back.
+        next_send = time.monotonic()
         while time.monotonic() < deadline:
+            if interval:
+                next_send += interval
+                time.sleep(max(0.0, next_send - time.monotonic()))
             n = next(counter)
             if n >= max_requests:
                 return

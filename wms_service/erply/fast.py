@@ -46,9 +46,12 @@ def _plain_fields(schema_cls):
 
 def _dump_plain(plain, obj):
     row = {}
-    get = obj.get if isinstance(obj, dict) else (lambda attr, default: getattr(obj, attr, default))
+    # Loaded ORM attributes live in the instance __dict__; reading them there skips the descriptor per field.
+    loaded = obj if isinstance(obj, dict) else getattr(obj, "__dict__", {})
     for key, attr, kind in plain:
-        value = get(attr, _MISSING)
+        value = loaded.get(attr, _MISSING)
+        if value is _MISSING and not isinstance(obj, dict):
+            value = getattr(obj, attr, _MISSING)
         if value is _MISSING:
             continue  # marshmallow leaves out what the object does not have
         if value is not None and type(value) is not kind:
