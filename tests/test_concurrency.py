@@ -319,7 +319,20 @@ def test_write_sessions_take_the_sqlite_write_lock_at_every_begin(app, database_
     assert begins(_statements(app, lambda: api.get("/warehouse"))) == ["BEGIN"]
 
 
-def test_login_checks_the_password_outside_any_write_transaction(app, database_url, client, monkeypatch):
+def _bearer_write(client, code):
+    return client.put(
+        "/api/category/add",
+        json={"categoryName": "Tools"},
+        headers={"Host": f"{code}.wms.test", "Authorization": f"Bearer clerk:{PASSWORD}"},
+    )
+
+
+def _login(client, code):
+    return client.post("/v1/session", json={"clientCode": code, "username": "clerk", "password": PASSWORD})
+
+
+@pytest.mark.parametrize("request_with_password", [_login, _bearer_write], ids=["session", "bearer-write"])
+def test_passwords_are_checked_outside_any_write_transaction(app, database_url, client, monkeypatch, request_with_password):
     if not database_url.startswith("sqlite"):
         pytest.skip("only SQLite has a database-wide write lock to hold")
     _tid, code, _uid = make_tenant(app)
@@ -340,9 +353,9 @@ def test_login_checks_the_password_outside_any_write_transaction(app, database_u
         return real_check(stored, password)
 
     monkeypatch.setattr(auth_service, "check_password_hash", check_and_probe)
-    response = client.post("/v1/session", json={"clientCode": code, "username": "clerk", "password": PASSWORD})
+    response = request_with_password(client, code)
 
-    assert response.status_code == 200
+    assert response.status_code == 200, response.get_json()
     assert free == [True]
 
 
