@@ -47,7 +47,7 @@ def credentials(app):
 
 
 @schema.parametrize()
-@settings(max_examples=25, derandomize=True, deadline=None,
+@settings(max_examples=25, derandomize=True, database=None, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.function_scoped_fixture])
 def test_every_operation_answers_as_documented(case, app, credentials):
     case.call_and_validate(app=app, headers=credentials, checks=CHECKS)

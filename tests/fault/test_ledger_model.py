@@ -158,6 +158,6 @@ _machines = itertools.count()
 def test_the_ledger_follows_the_model(app):
     machine = type(f"LedgerModel{next(_machines)}", (LedgerModel,), {"app": app})
     run_state_machine_as_test(machine, settings=settings(
-        max_examples=12, stateful_step_count=12, derandomize=True, deadline=None,
+        max_examples=12, stateful_step_count=12, derandomize=True, database=None, deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
     ))
