@@ -42,9 +42,10 @@ def run(job: dict) -> dict:
 
     interval = 1 / job["rate_per_client"] if job.get("rate_per_client") else 0
 
-    def client():
-        # Paced clients (think time, like a person scanning) send on a fixed schedule; the others back to back.
-        next_send = time.monotonic()
+    def client(k):
+        # Paced clients (think time, like a person scanning) send on a fixed schedule, their first sends spread
+        # over one interval so that they do not arrive in bursts; the others send back to back.
+        next_send = time.monotonic() + interval * k / job["clients"] - interval
         while time.monotonic() < deadline:
             if interval:
                 next_send += interval
@@ -68,7 +69,7 @@ def run(job: dict) -> dict:
                     errors.append(f"{status} {payload[:300]!r}")
 
     started = time.monotonic()
-    threads = [threading.Thread(target=client, daemon=True) for _ in range(job["clients"])]
+    threads = [threading.Thread(target=client, args=(k,), daemon=True) for k in range(job["clients"])]
     for t in threads:
         t.start()
     for t in threads:

@@ -105,8 +105,11 @@ def test_kill_9_during_posting_keeps_every_acknowledged_record_and_no_half_list(
     assert verify.returncode == 0, verify.stdout + verify.stderr
     assert "ledger verify: ok" in verify.stdout
 
-    # The restarted service goes on where the ledger stands: the session survived, the totals add up.
-    headers = session_headers(restarted.base, code)
+    # The restarted service goes on where the ledger stands: the old session still works, the totals add up,
+    # and posting goes on.
+    line = {"binId": positions[0][0], "productId": positions[0][1], "batchId": positions[0][2], "amount": 1}
+    assert requests.post(restarted.base + "/bin-inventory-record", json=line, headers=headers,
+                         timeout=TIMEOUT).status_code == 201
     response = requests.get(f"{restarted.base}/bin-inventory?productId={positions[0][1]}&pageSize=100",
                             headers=headers, timeout=TIMEOUT)
     assert response.status_code == 200
