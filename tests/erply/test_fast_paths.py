@@ -93,3 +93,14 @@ def test_dump_many_of_other_schemas_matches(api):
         assert fast.dump_many(BinSchema, objs) == BinSchema(many=True).dump(objs) == created
     finally:
         session.close()
+
+
+def test_dump_many_leaves_fields_with_a_dump_default_to_marshmallow():
+    from marshmallow import Schema, fields
+
+    class Defaulted(Schema):
+        id = fields.Integer()
+        kind = fields.String(dump_default="plain")
+
+    objs = [SimpleNamespace(id=1)]
+    assert fast.dump_many(Defaulted, objs) == Defaulted(many=True).dump(objs) == [{"id": 1, "kind": "plain"}]

@@ -6,7 +6,7 @@ plain Python and step aside (return None, or call marshmallow) for anything else
 edge case is still the schema's. tests/erply/test_fast_paths.py checks on generated input that they answer exactly
 what the schema answers.
 """
-from marshmallow import fields
+from marshmallow import fields, missing
 
 _MISSING = object()
 _PLAIN = {fields.Integer: int, fields.String: str, fields.Boolean: bool}
@@ -38,8 +38,8 @@ def _plain_fields(schema_cls):
     plain = []
     for name, field in schema.dump_fields.items():
         kind = _PLAIN.get(type(field))
-        if kind is None or getattr(field, "as_string", False):
-            return None
+        if kind is None or getattr(field, "as_string", False) or field.dump_default is not missing:
+            return None  # converted, or filled in when absent: marshmallow's business
         plain.append((field.data_key or name, field.attribute or name, kind))
     return plain
 
