@@ -54,8 +54,8 @@ def post(db: Session, *, tenant, user, lines: list[Line], single: bool = False) 
 
     bins = _lock_bins(db, tenant.id, {line.bin_id for line in lines})
     _check_references(db, tenant.id, lines, bins, index)
-    positions = _load_positions(db, tenant.id, lines)
-    bin_totals = _bin_totals(db, {line.bin_id for line in lines})
+    totals = _read_totals(db, lines)
+    positions, bin_totals = dict(totals.batch_levels), dict(totals.bin_totals)
 
     for i, line in enumerate(lines):
         key = (line.bin_id, line.product_id, line.batch_id)
@@ -78,7 +78,7 @@ def post(db: Session, *, tenant, user, lines: list[Line], single: bool = False) 
         bin_totals[line.bin_id] = total
 
     records = _append(db, tenant, user, lines)
-    _move_totals(db, tenant.id, lines)
+    _move_totals(db, tenant.id, lines, totals)
     return records
 
 
@@ -152,23 +152,33 @@ def _check_references(db, tenant_id, lines, bins, index):
             )
 
 
-def _load_positions(db, tenant_id, lines) -> dict[tuple, int]:
+@dataclass
+class _Totals:
+    """The projection rows of the locked bins, read once: levels for the rules, row ids for moving them."""
+
+    batch_levels: dict[tuple, int]  # (bin, product, batch) -> amount, for the batches being posted
+    batch_ids: dict[tuple, int]
+    bin_totals: dict[int, int]  # bin -> everything it holds
+    product_ids: dict[tuple, int]  # (bin, product) -> bin_inventory id
+
+
+def _read_totals(db, lines) -> _Totals:
     bin_ids = {line.bin_id for line in lines}
-    batch_ids = {line.batch_id for line in lines}
-    rows = db.execute(
-        select(BinInventoryBatch.bin_id, BinInventoryBatch.product_id, BinInventoryBatch.batch_id, BinInventoryBatch.amount)
-        .where(BinInventoryBatch.bin_id.in_(bin_ids), BinInventoryBatch.batch_id.in_(batch_ids))
+    b, p = BinInventoryBatch, BinInventory
+    batches = db.execute(
+        select(b.id, b.bin_id, b.product_id, b.batch_id, b.amount)
+        .where(b.bin_id.in_(bin_ids), b.batch_id.in_({line.batch_id for line in lines}))
+    ).all()
+    products = db.execute(select(p.id, p.bin_id, p.product_id, p.amount).where(p.bin_id.in_(bin_ids))).all()
+    bin_totals: dict[int, int] = {}
+    for _id, bin_id, _product, amount in products:
+        bin_totals[bin_id] = bin_totals.get(bin_id, 0) + amount
+    return _Totals(
+        batch_levels={(bn, pr, bt): amount for _id, bn, pr, bt, amount in batches},
+        batch_ids={(bn, pr, bt): row_id for row_id, bn, pr, bt, _amount in batches},
+        bin_totals=bin_totals,
+        product_ids={(bn, pr): row_id for row_id, bn, pr, _amount in products},
     )
-    return {(b, p, bt): amount for b, p, bt, amount in rows}
-
-
-def _bin_totals(db, bin_ids) -> dict[int, int]:
-    rows = db.execute(
-        select(BinInventory.bin_id, func.sum(BinInventory.amount))
-        .where(BinInventory.bin_id.in_(bin_ids))
-        .group_by(BinInventory.bin_id)
-    )
-    return {bin_id: int(total or 0) for bin_id, total in rows}
 
 
 def _append(db, tenant, user, lines) -> list[BinInventoryRecord]:
@@ -237,8 +247,11 @@ def _new_record_ids(db, count: int) -> list[int]:
     return list(range(top + 1, top + 1 + count))
 
 
-def _move_totals(db, tenant_id, lines):
-    """Add each line's amount to its product and batch totals, creating the rows on first use."""
+def _move_totals(db, tenant_id, lines, totals: _Totals):
+    """Add each line's amount to its product and batch totals, creating the rows on first use.
+
+    The rows' ids were read under the bins' lock (``_read_totals``) and nobody else adds rows to a locked bin.
+    """
     per_product: dict[tuple, int] = {}
     per_batch: dict[tuple, int] = {}
     for line in lines:
@@ -247,15 +260,7 @@ def _move_totals(db, tenant_id, lines):
         per_batch[key] = per_batch.get(key, 0) + line.amount
 
     moment = now()
-    existing = {
-        (row.bin_id, row.product_id): row.id
-        for row in db.execute(
-            select(BinInventory.id, BinInventory.bin_id, BinInventory.product_id).where(
-                BinInventory.bin_id.in_({b for b, _ in per_product}),
-                BinInventory.product_id.in_({p for _, p in per_product}),
-            )
-        )
-    }
+    existing = dict(totals.product_ids)
     missing = [key for key in per_product if key not in existing]
     if missing:
         created = db.execute(
@@ -276,13 +281,7 @@ def _move_totals(db, tenant_id, lines):
             moves,
         )
 
-    batch_rows = {
-        (row.bin_id, row.product_id, row.batch_id): row.id
-        for row in db.execute(
-            select(BinInventoryBatch.id, BinInventoryBatch.bin_id, BinInventoryBatch.product_id, BinInventoryBatch.batch_id)
-            .where(BinInventoryBatch.bin_id.in_({k[0] for k in per_batch}), BinInventoryBatch.batch_id.in_({k[2] for k in per_batch}))
-        )
-    }
+    batch_rows = totals.batch_ids
     new_batches = [
         {"tenant_id": tenant_id, "bin_inventory_id": existing[(b, p)], "bin_id": b, "product_id": p, "batch_id": bt, "amount": delta}
         for (b, p, bt), delta in per_batch.items()
