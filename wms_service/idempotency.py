@@ -24,6 +24,15 @@ MIN_TTL_SECONDS = 24 * 3600  # the contract promises clients at least a day to r
 EXPIRE_CHANCE = 0.01
 _INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
+# The header as the spec documents it on every operation that honours it.
+OPENAPI_HEADER = {
+    "in": "header",
+    "name": HEADER,
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY},
+    "description": "Retry-safe create: the same key and body answer the first response again and write nothing; "
+    "the same key with another body is a 409.",
+}
 
 class IdempotencyKey(IdMixin, Base):
     __tablename__ = "idempotency_key"

@@ -15,6 +15,7 @@ from ..auth import service as auth
 from ..db import get_db
 from ..errors import ValidationFailed
 from ..repo import Page
+from ..text import camel, storable_text
 
 MAX_ITEMS = 1000
 ERRORS = (400, 401, 404, 409, 413)
@@ -28,21 +29,6 @@ def require_session():
         get_db(), client_code=request.headers.get("clientCode"), key=request.headers.get("sessionKey")
     )
     g.tenant = g.user.tenant
-
-
-def camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
-
-
-def storable_text(value: str) -> None:
-    """Reject what no database column can hold: PostgreSQL refuses NUL, and lone surrogates are not UTF-8."""
-    if "\x00" in value:
-        raise ValidationError("Must not contain NUL characters.")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise ValidationError("Must be valid Unicode text.") from exc
 
 
 class CamelSchema(Schema):
@@ -141,13 +127,6 @@ def tenant_query(model):
     return select(model).where(model.tenant_id == g.tenant.id)
 
 
-IDEMPOTENCY_PARAMETER = {
-    "in": "header",
-    "name": "Idempotency-Key",
-    "required": False,
-    "schema": {"type": "string", "minLength": 1, "maxLength": 200},
-    "description": "Retry-safe POST: the same key and body answer the first response again; another body is a 409.",
-}
 TOTAL_HEADER = {"X-Total-Count": {"description": "Number of rows matching the filters", "schema": {"type": "integer"}}}
 
 
@@ -226,7 +205,7 @@ def create_endpoint(blp, in_schema: type[Schema], out_schema: type[Schema]):
 
     def decorator(view):
         @blp.doc(
-            parameters=[IDEMPOTENCY_PARAMETER],
+            parameters=[idempotency.OPENAPI_HEADER],
             requestBody={"required": True, "content": {"application/json": {"schema": one_or_list(in_schema)}}},
             responses={"201": {"description": "Created: an object for an object, a list for a list",
                                "content": {"application/json": {"schema": one_or_list(out_schema)}}}},

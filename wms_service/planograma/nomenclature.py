@@ -21,13 +21,6 @@ from .requests import camel
 
 DeletedIds = envelope("DeletedIdsApiResponse", fields.List(fields.Integer(), metadata={"description": "The ids deleted"}))
 BooleanResponse = envelope("BooleanApiResponse", fields.Boolean())
-IDEMPOTENCY_PARAMETER = {
-    "in": "header",
-    "name": "Idempotency-Key",
-    "required": False,
-    "schema": {"type": "string", "minLength": 1, "maxLength": 200},
-    "description": "Retry-safe add: the same key and body answer the first response again and add nothing.",
-}
 
 
 @dataclass
@@ -144,7 +137,7 @@ def register_routes(blp, nom: Nomenclature, *, info, read_schema, add_schema, up
     @blp.route("/add", methods=["PUT"], endpoint="add")
     @blp.arguments(add_schema)
     @blp.response(200, one)
-    @blp.doc(parameters=[IDEMPOTENCY_PARAMETER])
+    @blp.doc(parameters=[idempotency.OPENAPI_HEADER])
     @errors_doc(404, 409, 413)
     @summary(f"Add a {nom.noun.lower()}")
     def add_view(values):

@@ -15,6 +15,7 @@ from webargs import core
 from webargs.flaskparser import FlaskParser
 
 from ..exact import PLACES
+from ..text import camel, storable_text
 
 MAX_LIMIT = 1000
 MAX_LOOKUPS = 10_000
@@ -48,21 +49,6 @@ class JsonBodyParser(FlaskParser):
 
 
 # --- fields --------------------------------------------------------------------------------------------------
-
-
-def camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
-
-
-def storable_text(value: str) -> None:
-    """What no column can hold: PostgreSQL refuses NUL, and lone surrogates are not UTF-8."""
-    if "\x00" in value:
-        raise ValidationError("Must not contain NUL characters.")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise ValidationError("Must be valid Unicode text.") from exc
 
 
 class ApiSchema(Schema):
