@@ -153,6 +153,12 @@ def _projection(engine, w, levels, stamp):
              "amount": a}
             for (b, p, bt), a in levels.items()
         ])
+        # The bins' record counters, as migration 0003 fills them (none of the seeded records is reversed).
+        conn.execute(text(
+            "UPDATE bin SET record_count = (SELECT count(*) FROM bin_inventory_record r WHERE r.bin_id = bin.id), "
+            "visible_record_count = (SELECT count(*) FROM bin_inventory_record r "
+            "WHERE r.bin_id = bin.id AND r.reversed_by_id IS NULL) WHERE tenant_id = :tenant"
+        ), {"tenant": w.tenant_id})
 
 
 def _analyze(engine):

@@ -3,7 +3,7 @@ from sqlalchemy import select, update
 
 from wms_service.auth.models import Tenant, TenantHost, User
 from wms_service.db import new_session
-from wms_service.stock.models import BinInventoryBatch
+from wms_service.stock.models import Bin, BinInventoryBatch
 
 from .conftest import login, unique_code
 
@@ -82,6 +82,7 @@ def test_ledger_verify_and_rebuild(app, api):
     session = new_session(app, write=True)
     try:
         session.execute(update(BinInventoryBatch).where(BinInventoryBatch.bin_id == pos["bin"]["id"]).values(amount=50))
+        session.execute(update(Bin).where(Bin.id == pos["bin"]["id"]).values(visible_record_count=9))
         session.commit()
     finally:
         session.close()
@@ -89,11 +90,13 @@ def test_ledger_verify_and_rebuild(app, api):
         broken = run(app, "ledger", "verify")
         assert broken.exit_code == 1
         assert f"bin={pos['bin']['id']} product={pos['product']['id']} batch {pos['batch']['id']}: ledger=5 projection=50" in broken.output
-        assert "ledger verify: 2 difference(s)" in broken.output  # the batch total, and the product total above it
+        assert f"bin={pos['bin']['id']} visible_record_count: ledger=1 counter=9" in broken.output
+        # The batch total, the product total above it, and the bin's record counter.
+        assert "ledger verify: 3 difference(s)" in broken.output
         assert api.inventory(pos["bin"]["id"], pos["product"]["id"])["batches"][0]["amount"] == 50
     finally:
         fixed = run(app, "ledger", "rebuild")
-    assert fixed.exit_code == 0 and fixed.output == "ledger rebuild: 1 total(s) corrected\n"
+    assert fixed.exit_code == 0 and fixed.output == "ledger rebuild: 2 total(s) corrected\n"
     assert run(app, "ledger", "verify").exit_code == 0
     row = api.inventory(pos["bin"]["id"], pos["product"]["id"])
     assert (row["amount"], row["batches"][0]["amount"]) == (5, 5)

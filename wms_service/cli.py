@@ -102,6 +102,10 @@ def ledger_verify():
         bad = 0
         for m in ledger.verify(session):
             bad += 1
+            if m.counter is not None:
+                click.echo(f"MISMATCH tenant={m.tenant_id} bin={m.bin_id} {m.counter}: "
+                           f"ledger={m.ledger} counter={m.projection}")
+                continue
             level = "product total" if m.batch_id is None else f"batch {m.batch_id}"
             click.echo(f"MISMATCH tenant={m.tenant_id} bin={m.bin_id} product={m.product_id} {level}: "
                        f"ledger={m.ledger} projection={m.projection}")

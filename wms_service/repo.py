@@ -37,9 +37,13 @@ class Page:
     order: str = "ASC"
     after_id: int | None = None
 
-    def apply(self, db, query, id_column):
-        """Run ``query`` for this page; returns (rows, total number of matching rows)."""
-        total = db.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    def apply(self, db, query, id_column, total: int | None = None):
+        """Run ``query`` for this page; returns (rows, total number of matching rows).
+
+        ``total``, when the caller already knows it exactly (kept counters), replaces the COUNT over the query.
+        """
+        if total is None:
+            total = db.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
         ordering = id_column.desc() if self.order == "DESC" else id_column.asc()
         if self.after_id is not None:
             query = query.where(id_column < self.after_id if self.order == "DESC" else id_column > self.after_id)

@@ -7,7 +7,7 @@ database write lock (``BEGIN IMMEDIATE``), so the row lock is a no-op there.
 """
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, bindparam, func, insert, literal, select, text, update
+from sqlalchemy import and_, bindparam, case, func, insert, literal, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from ..audit import audit_values
@@ -79,6 +79,7 @@ def post(db: Session, *, tenant, user, lines: list[Line], single: bool = False) 
 
     records = _append(db, tenant, user, lines)
     _move_totals(db, tenant.id, lines, totals)
+    _count_records(db, lines)
     return records
 
 
@@ -96,6 +97,8 @@ def reverse(db: Session, *, tenant, user, record_id: int) -> BinInventoryRecord:
     line = Line(original.bin_id, original.product_id, original.batch_id, -original.amount, extra, original.id)
     (reversal,) = post(db, tenant=tenant, user=user, lines=[line], single=True)
     original.reversed_by_id = reversal.id
+    # post counted the reversal; the original leaves the default listing (still under the bin's lock).
+    _move_counters(db, [{"_id": original.bin_id, "all": 0, "visible": -1}])
     return reversal
 
 
@@ -302,6 +305,29 @@ def _move_totals(db, tenant_id, lines, totals: _Totals):
             db.expire(obj, ["amount"])
 
 
+def _count_records(db, lines):
+    """Add the lines posted in each bin to its record counters (the listing's X-Total-Count sums them)."""
+    per_bin: dict[int, int] = {}
+    for line in lines:
+        per_bin[line.bin_id] = per_bin.get(line.bin_id, 0) + 1
+    _move_counters(db, [{"_id": b, "all": n, "visible": n} for b, n in sorted(per_bin.items())])
+
+
+def _move_counters(db, moves):
+    # Relative updates of non-key columns: allowed under the FOR NO KEY UPDATE lock _lock_bins holds.
+    table = Bin.__table__
+    db.execute(
+        update(table).where(table.c.id == bindparam("_id")).values(
+            record_count=table.c.record_count + bindparam("all"),
+            visible_record_count=table.c.visible_record_count + bindparam("visible"),
+        ),
+        moves,
+    )
+    for obj in list(db.identity_map.values()):
+        if isinstance(obj, Bin):
+            db.expire(obj, ["record_count", "visible_record_count"])
+
+
 # --- proof ---------------------------------------------------------------------------------------------------
 
 
@@ -313,6 +339,37 @@ class Mismatch:
     batch_id: int | None
     ledger: int
     projection: int
+    # Set when this is a bin's record counter (product and batch are None), not a stock total.
+    counter: str | None = None
+
+
+COUNTERS = ("record_count", "visible_record_count")
+
+
+def _counter_mismatches(db):
+    """Bins whose record counters differ from the number of their ledger records (all, and not reversed)."""
+    r = BinInventoryRecord
+    counts = (
+        select(
+            r.bin_id,
+            func.count().label("record_count"),
+            func.count(case((r.reversed_by_id.is_(None), 1))).label("visible_record_count"),
+        )
+        .group_by(r.bin_id)
+        .subquery("counts")
+    )
+    actual = [func.coalesce(counts.c[name], 0) for name in COUNTERS]
+    stored = [Bin.record_count, Bin.visible_record_count]
+    query = (
+        select(Bin.tenant_id, Bin.id, *actual, *stored)
+        .select_from(Bin.__table__.outerjoin(counts, counts.c.bin_id == Bin.id))
+        .where(or_(*(a != s for a, s in zip(actual, stored))))
+        .order_by(Bin.id)
+    )
+    for tenant_id, bin_id, *values in db.execute(query.execution_options(yield_per=1000)):
+        for name, ledger, kept in zip(COUNTERS, values[:2], values[2:]):
+            if ledger != kept:
+                yield Mismatch(tenant_id, bin_id, None, None, int(ledger), int(kept), name)
 
 
 def _ledger_sums():
@@ -325,7 +382,8 @@ def _ledger_sums():
 
 
 def verify(db: Session):
-    """Yield every batch or product total that differs from the sum of its ledger records.
+    """Yield every batch or product total that differs from the sum of its ledger records, then every bin record
+    counter that differs from the number of its records.
 
     Each comparison is one aggregate query the database streams, so memory does not grow with the ledger.
     """
@@ -357,6 +415,7 @@ def verify(db: Session):
     for query in (q1, q2, q3):
         for row in db.execute(query.execution_options(yield_per=1000)):
             yield Mismatch(*row[:4], int(row[4]), int(row[5]))
+    yield from _counter_mismatches(db)
 
 
 def rebuild(db: Session) -> int:
@@ -368,6 +427,10 @@ def rebuild(db: Session) -> int:
     fixed = 0
     moment = now()
     for m in list(verify(db)):
+        if m.counter is not None:
+            db.execute(update(Bin).where(Bin.id == m.bin_id).values({m.counter: m.ledger}))
+            fixed += 1
+            continue
         if m.batch_id is None:
             continue
         inventory_id = db.scalar(
@@ -390,6 +453,8 @@ def rebuild(db: Session) -> int:
     db.flush()
     for m in list(verify(db)):
         # Only product totals can still differ: set each to the sum of its batches.
+        if m.counter is not None:
+            continue
         db.execute(
             update(BinInventory)
             .where(BinInventory.bin_id == m.bin_id, BinInventory.product_id == m.product_id)
