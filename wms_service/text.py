@@ -1,5 +1,5 @@
-"""Input rules both API faces share: camelCase JSON names and text a database column can store."""
-from marshmallow import ValidationError
+"""Input rules both API faces share: camelCase JSON names, text a database column can store, strict booleans."""
+from marshmallow import ValidationError, fields
 
 
 def camel(name: str) -> str:
@@ -16,3 +16,19 @@ def storable_text(value: str) -> None:
         value.encode("utf-8")
     except UnicodeEncodeError as exc:
         raise ValidationError("Must be valid Unicode text.") from exc
+
+
+def require_storable(field_obj) -> None:
+    """Give a string field (or a list's string items) the storable-text check, once."""
+    for field in (field_obj, getattr(field_obj, "inner", None)):
+        if isinstance(field, fields.String) and storable_text not in field.validators:
+            field.validators.append(storable_text)
+
+
+class Bool(fields.Boolean):
+    """A JSON boolean and nothing else: 1, "true" or "yes" are not booleans in a body."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value is True or value is False:
+            return value
+        raise self.make_error("invalid", input=value)

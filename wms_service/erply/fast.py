@@ -8,8 +8,11 @@ what the schema answers.
 """
 from marshmallow import fields, missing
 
+from ..text import Bool
+
 _MISSING = object()
-_PLAIN = {fields.Integer: int, fields.String: str, fields.Boolean: bool}
+# Bool only tightens loading; it dumps a value unchanged like Boolean.
+_PLAIN = {fields.Integer: int, fields.String: str, fields.Boolean: bool, Bool: bool}
 _dumpers: dict[type, object] = {}
 
 

@@ -15,7 +15,7 @@ from webargs import core
 from webargs.flaskparser import FlaskParser
 
 from ..exact import PLACES
-from ..text import camel, storable_text
+from ..text import Bool, camel, require_storable
 
 MAX_LIMIT = 1000
 MAX_LOOKUPS = 10_000
@@ -59,18 +59,7 @@ class ApiSchema(Schema):
 
     def on_bind_field(self, field_name, field_obj):
         field_obj.data_key = field_obj.data_key or camel(field_name)
-        for field in (field_obj, getattr(field_obj, "inner", None)):
-            if isinstance(field, fields.String) and storable_text not in field.validators:
-                field.validators.append(storable_text)
-
-
-class Bool(fields.Boolean):
-    """A JSON true or false; 1 and "yes" are not booleans."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if value is True or value is False:
-            return value
-        raise self.make_error("invalid", input=value)
+        require_storable(field_obj)
 
 
 def Int(*, minimum=None, maximum=2**31 - 1, **kwargs):  # noqa: N802
