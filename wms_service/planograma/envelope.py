@@ -37,6 +37,22 @@ def envelope(name: str, data: fields.Field) -> type[Schema]:
     return _envelopes[name]
 
 
+def paged(name: str, page_name: str, row_schema: type[Schema]) -> type[Schema]:
+    """The envelope ``name`` around the seed's page object ``page_name`` (pages from 0) of ``row_schema`` rows."""
+    page = type(page_name, (Schema,), {
+        "content": fields.List(fields.Nested(row_schema)),
+        "totalElements": fields.Integer(),
+        "totalPages": fields.Integer(),
+        "size": fields.Integer(),
+        "number": fields.Integer(metadata={"description": "The page, from 0"}),
+    })
+    return envelope(name, fields.Nested(page))
+
+
+def page_object(content, total: int, page: int, size: int) -> dict:
+    return {"content": content, "totalElements": total, "totalPages": -(-total // size), "size": size, "number": page}
+
+
 def ok(data, status: int = 200) -> dict:
     return {"error": False, "errorMessage": None, "status": status, "data": data}
 

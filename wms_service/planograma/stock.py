@@ -13,7 +13,7 @@ from ..errors import NotFound
 from ..stock import availability, levels, reservations
 from ..stock.models import Bin, BinInventory
 from .blueprint import ApiBlueprint, errors_doc, reads_only
-from .envelope import envelope, ok
+from .envelope import envelope, ok, page_object, paged
 from .nomenclature import summary
 from .requests import MAX_ID, MAX_LIMIT, ApiSchema, Bool, Text
 from .stock_report import DetailedReportArgs, DetailedStockPage, detailed_report
@@ -47,20 +47,8 @@ class StockResponse(ApiSchema):
     location_name = fields.String(metadata={"description": "Only with location: true"})
 
 
-class PagedStockResponse(ApiSchema):
-    content = fields.List(fields.Nested(StockResponse))
-    total_elements = fields.Integer()
-    total_pages = fields.Integer()
-    size = fields.Integer()
-    number = fields.Integer(metadata={"description": "The page, from 0"})
-
-
 StockList = envelope("StockApiResponse", fields.List(fields.Nested(StockResponse)))
-StockPage = envelope("PagedStockApiResponse", fields.Nested(PagedStockResponse))
-
-
-def page_object(content, total, page, size) -> dict:
-    return {"content": content, "total_elements": total, "total_pages": -(-total // size), "size": size, "number": page}
+StockPage = paged("PagedStockApiResponse", "PagedStockResponse", StockResponse)
 
 
 @blp.route("/remaining-stock/<int:product_id>", methods=["POST"], endpoint="remaining_stock")

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from ..catalog.models import Product, Warehouse
 from ..stock.levels import location_name
 from ..stock.models import Batch, BatchCode, Bin, BinInventoryBatch
-from .envelope import envelope
+from .envelope import paged
 from .requests import MAX_LIMIT, ApiSchema, one_of
 
 SORTS = {
@@ -51,15 +51,7 @@ class DetailedStockRow(ApiSchema):
     quantity = fields.Integer(metadata={"description": "On hand, from the ledger"})
 
 
-class DetailedStockPageObject(ApiSchema):
-    content = fields.List(fields.Nested(DetailedStockRow))
-    total_elements = fields.Integer()
-    total_pages = fields.Integer()
-    size = fields.Integer()
-    number = fields.Integer(metadata={"description": "The page, from 0"})
-
-
-DetailedStockPage = envelope("DetailedStockReportApiResponse", fields.Nested(DetailedStockPageObject))
+DetailedStockPage = paged("DetailedStockReportApiResponse", "DetailedStockPageObject", DetailedStockRow)
 
 
 def detailed_report(db, tenant_id: int, args) -> tuple[list[dict], int]:
