@@ -69,6 +69,12 @@ def _rows(query):
     return [row._asdict() for row in get_db().execute(query)]
 
 
+def _products(args):
+    """The tenant's products matching the request's references, models and active flag: one query."""
+    query = apply_filters(select(*PRODUCT_COLUMNS).where(Product.tenant_id == g.tenant.id), Product, PRODUCT_FILTERS, args)
+    return _rows(query.order_by(Product.id))
+
+
 @blp.route("/category", methods=["POST"], endpoint="category")
 @reads_only
 @blp.arguments(ReadMetadataApiRequest)
@@ -93,8 +99,7 @@ def category(args):
 @blp.response(200, ProductMetadataResponse)
 @summary("Product ids, codes and references, filtered by thirdPartyReferenceIds, models and active")
 def product(args):
-    query = apply_filters(select(*PRODUCT_COLUMNS).where(Product.tenant_id == g.tenant.id), Product, PRODUCT_FILTERS, args)
-    return ok(_rows(query.order_by(Product.id)))
+    return ok(_products(args))
 
 
 @blp.route("/product/by_model", methods=["POST"], endpoint="product_by_model")
@@ -103,8 +108,7 @@ def product(args):
 @blp.response(200, ProductMetadataResponse)
 @summary("Product ids for models (product codes); models is required")
 def product_by_model(args):
-    query = apply_filters(select(*PRODUCT_COLUMNS).where(Product.tenant_id == g.tenant.id), Product, PRODUCT_FILTERS, args)
-    return ok(_rows(query.order_by(Product.id)))
+    return ok(_products(args))
 
 
 @blp.route("/order", methods=["POST"], endpoint="order")
