@@ -3,11 +3,13 @@
 Tests isolate themselves by tenant (each gets a new one), which is also what the service promises its clients.
 In CI (CI=true) a PostgreSQL server that cannot be reached fails the run; elsewhere those tests skip.
 """
+import contextlib
 import itertools
 import os
 import uuid
 
 import pytest
+from sqlalchemy import event
 
 from wms_service import create_app
 from wms_service.auth import service as auth
@@ -33,23 +35,49 @@ def _pg_database():
     return admin, name
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database_url(request, tmp_path_factory):
-    """A migrated, empty database for this test run."""
-    if request.param == "sqlite":
-        url = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "wms.sqlite3")
+@contextlib.contextmanager
+def fresh_database(kind: str, directory):
+    """A migrated, empty database of ``kind`` ("sqlite" in ``directory``, or "postgresql"), dropped afterwards."""
+    if kind == "sqlite":
+        url = "sqlite:///" + str(directory / "wms.sqlite3")
         _migrate(url)
         yield url
         return
     admin, name = _pg_database()
     url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    _migrate(url)
-    yield url
-    admin.execute(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", (name,)
-    )
-    admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-    admin.close()
+    try:
+        _migrate(url)
+        yield url
+    finally:
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            (name,),
+        )
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.close()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request, tmp_path_factory):
+    """A migrated, empty database for this test run."""
+    with fresh_database(request.param, tmp_path_factory.mktemp("db")) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def recorded_sql(app):
+    """The SQL statements the app sends inside the block, in order."""
+    statements = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    engine = app.extensions["wms_engine"]
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
 
 
 def _migrate(url):

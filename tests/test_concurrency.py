@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from sqlalchemy import event, select, text
+from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError
 
 from wms_service.auth import service as auth_service
@@ -29,7 +29,7 @@ from wms_service.db import new_session
 from wms_service.stock import ledger
 from wms_service.stock.models import Bin
 
-from .conftest import PASSWORD, make_tenant, unique_code
+from .conftest import PASSWORD, make_tenant, recorded_sql, unique_code
 
 
 def on_gunicorn(test):
@@ -283,17 +283,8 @@ def test_same_idempotency_key_at_once_writes_once(app, server, remote, position)
 
 def _statements(app, work):
     """The SQL ``work()`` sends, in order."""
-    seen = []
-
-    def record(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    engine = app.extensions["wms_engine"]
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with recorded_sql(app) as seen:
         work()
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     return seen
 
 

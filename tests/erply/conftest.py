@@ -1,13 +1,11 @@
 """Helpers the Erply-style API tests share: a colleague in the same tenant, a settable clock, a query counter."""
-import contextlib
 
 import pytest
-from sqlalchemy import event
 
 from wms_service.auth import service as auth
 from wms_service.db import new_session
 
-from ..conftest import PASSWORD, Api, login
+from ..conftest import PASSWORD, Api, login, recorded_sql
 
 PREFIXES = ["", "/v1"]
 
@@ -47,26 +45,9 @@ def clock(monkeypatch):
     return fake
 
 
-@contextlib.contextmanager
-def counting_selects(app):
-    """Count the SELECT statements run inside the block; yields a list whose length is the count."""
-    seen = []
-
-    def before(_conn, _cursor, statement, *_args):
-        if statement.lstrip().upper().startswith("SELECT"):
-            seen.append(statement)
-
-    engine = app.extensions["wms_engine"]
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-
-
 def selects_for(app, call):
     """How many SELECTs ``call()`` runs; it must answer 200."""
-    with counting_selects(app) as seen:
+    with recorded_sql(app) as statements:
         response = call()
     assert response.status_code == 200, response.get_json()
-    return len(seen)
+    return sum(1 for statement in statements if statement.lstrip().upper().startswith("SELECT"))

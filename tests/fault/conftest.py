@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from ..conftest import PASSWORD, _migrate, _pg_database
+from ..conftest import PASSWORD, fresh_database
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT = 30  # seconds any one wait may take before the test fails instead of hanging
@@ -26,18 +26,8 @@ def slow_gunicorn(test):
 @pytest.fixture(params=["sqlite", "postgresql"])
 def own_database(request, tmp_path):
     """A migrated database used by this test alone, so ``ledger verify`` over all of it means this test's ledger."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'fault.sqlite3'}"
-        _migrate(url)
+    with fresh_database(request.param, tmp_path) as url:
         yield url
-        return
-    admin, name = _pg_database()
-    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    _migrate(url)
-    yield url
-    admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
-    admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-    admin.close()
 
 
 class Gunicorn:

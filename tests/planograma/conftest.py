@@ -1,8 +1,6 @@
 """Helpers for the Planograma face: a client that speaks to /api as a tenant's host, with Bearer credentials."""
-import contextlib
 
 import pytest
-from sqlalchemy import event
 
 from wms_service.auth import service as auth
 from wms_service.db import new_session
@@ -85,17 +83,3 @@ def pg(client, api):
     return Planograma(client, api.tenant_code, native=api)
 
 
-@contextlib.contextmanager
-def counted_queries(app):
-    """The SQL statements the app runs inside the block."""
-    statements = []
-
-    def record(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    engine = app.extensions["wms_engine"]
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)

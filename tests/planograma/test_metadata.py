@@ -5,7 +5,7 @@ from wms_service.auth import service as auth
 from wms_service.catalog.models import Product
 from wms_service.db import new_session
 
-from .conftest import counted_queries
+from ..conftest import recorded_sql
 
 
 def test_category_metadata(pg):
@@ -50,7 +50,7 @@ def test_thousands_of_references_in_one_query(app, pg):
     session.close()
 
     wanted = [f"R{i}" for i in range(0, 6000, 2)]  # half exist
-    with counted_queries(app) as statements:
+    with recorded_sql(app) as statements:
         found = pg.ok("post", "/api/metadata/product", {"thirdPartyReferenceIds": wanted})
     assert [p["thirdPartyReference"] for p in found] == [f"R{i}" for i in range(0, 3000, 2)]
     assert len([s for s in statements if "FROM product" in s]) == 1
