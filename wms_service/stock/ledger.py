@@ -52,7 +52,7 @@ def post(db: Session, *, tenant, user, lines: list[Line], single: bool = False) 
     for i, line in enumerate(lines):
         _check_line_shape(line, index(i))
 
-    bins = _lock_bins(db, tenant.id, {line.bin_id for line in lines})
+    bins = lock_bins(db, tenant.id, {line.bin_id for line in lines})
     _check_references(db, tenant.id, lines, bins, index)
     totals = _read_totals(db, lines)
     positions, bin_totals = dict(totals.batch_levels), dict(totals.bin_totals)
@@ -87,7 +87,7 @@ def reverse(db: Session, *, tenant, user, record_id: int) -> BinInventoryRecord:
     """Append the record that cancels ``record_id`` and mark the original as reversed."""
     original = get_or_404(db, BinInventoryRecord, tenant.id, record_id, "Bin inventory record")
     # Lock the bin first: a concurrent delete of the same record then waits here and sees reversed_by_id set.
-    _lock_bins(db, tenant.id, {original.bin_id})
+    lock_bins(db, tenant.id, {original.bin_id})
     db.refresh(original)
     if original.reversed_by_id is not None:
         raise Conflict(f"Bin inventory record {record_id} was already deleted.")
@@ -115,8 +115,10 @@ def _check_line_shape(line: Line, i):
         raise ValidationFailed("Invalid record.", at_index(i, errors))
 
 
-def _lock_bins(db, tenant_id, bin_ids) -> dict[int, Bin]:
-    """Lock the bins in id order; PostgreSQL locks the rows in the order the sorted scan returns them.
+def lock_bins(db, tenant_id, bin_ids) -> dict[int, Bin]:
+    """Lock the tenant's bins in id order (every writer of a bin's stock or counts goes through here).
+
+    PostgreSQL locks the rows in the order the sorted scan returns them, so lockers never wait in a cycle.
 
     ``FOR NO KEY UPDATE`` shuts out other posts to these bins and edits of the bins, but not the key-share locks
     that inserts referencing a bin take (a new stocktaking, say), so those never join a lock cycle with a post.
@@ -314,7 +316,7 @@ def _count_records(db, lines):
 
 
 def _move_counters(db, moves):
-    # Relative updates of non-key columns: allowed under the FOR NO KEY UPDATE lock _lock_bins holds.
+    # Relative updates of non-key columns: allowed under the FOR NO KEY UPDATE lock lock_bins holds.
     table = Bin.__table__
     db.execute(
         update(table).where(table.c.id == bindparam("_id")).values(

@@ -6,19 +6,13 @@ from ..catalog.models import Product
 from ..errors import Conflict, NotFound, ValidationFailed, at_index
 from ..repo import get_or_404
 from . import ledger
-from .models import Batch, Bin, BinInventoryBatch, Stocktaking, StocktakingRecord
+from .models import Batch, BinInventoryBatch, Stocktaking, StocktakingRecord
 
 
 def create(db, *, tenant, user, items: list[dict], single=False) -> list[Stocktaking]:
-    # Locked (in id order, like the ledger does), so that two clients opening a count of the same bin at once get
-    # one count and one 409.
-    bins = {
-        b.id: b
-        for b in db.scalars(
-            select(Bin).where(Bin.tenant_id == tenant.id, Bin.id.in_(sorted({item["bin_id"] for item in items})))
-            .order_by(Bin.id).with_for_update(key_share=True)
-        )
-    }
+    # Locked like the ledger locks them, so two clients opening a count of the same bin at once get one count
+    # and one 409.
+    bins = ledger.lock_bins(db, tenant.id, {item["bin_id"] for item in items})
     counts = []
     for i, item in enumerate(items):
         where = None if single else i
@@ -130,7 +124,7 @@ def finish(db, *, tenant, user, count: Stocktaking) -> Stocktaking:
     """Close the count and post every difference as a ledger record, in the caller's one transaction."""
     _require_open(count)
     # Hold the bin while comparing, so no record lands between reading the ledger and posting the difference.
-    db.execute(select(Bin.id).where(Bin.id == count.bin_id).with_for_update(key_share=True)).all()
+    ledger.lock_bins(db, tenant.id, {count.bin_id})
     lines = records(db, count=count)
     levels = expected(db, count=count, lines=lines)
     postings = []
