@@ -308,6 +308,13 @@ def test_write_sessions_take_the_sqlite_write_lock_at_every_begin(app, database_
     posted = _statements(app, lambda: api.warehouse())
     assert begins(posted) == ["BEGIN IMMEDIATE"] and posted[0] == "BEGIN IMMEDIATE"
     assert begins(_statements(app, lambda: api.get("/warehouse"))) == ["BEGIN"]
+    # Planograma searches are POSTs marked reads_only: the credential check and the search both only read;
+    # an add writes under the lock.
+    planograma = {"Host": f"{api.tenant_code}.wms.test", "Authorization": f"Bearer clerk:{PASSWORD}"}
+    search = _statements(app, lambda: api.client.post("/api/category/read", json={}, headers=planograma))
+    assert begins(search) == ["BEGIN", "BEGIN"]
+    added = _statements(app, lambda: api.client.put("/api/category/add", json={"categoryName": "Tools"}, headers=planograma))
+    assert begins(added) == ["BEGIN", "BEGIN IMMEDIATE"]
 
 
 def _bearer_write(client, code):

@@ -78,10 +78,18 @@ def new_session(app=None, *, write=False):
     return app.extensions["wms_write_sessionmaker" if write else "wms_sessionmaker"]()
 
 
+def reads_only(view):
+    """Mark a view that never writes although its method could (Planograma searches are POSTs), so its request
+    runs in a read transaction instead of taking SQLite's write lock."""
+    view.reads_only = True
+    return view
+
+
 def get_db():
     """The request's session; a request that may write starts a write transaction."""
     if "db" not in g:
-        write = request.method not in ("GET", "HEAD", "OPTIONS")
+        view = current_app.view_functions.get(request.endpoint)
+        write = request.method not in ("GET", "HEAD", "OPTIONS") and not getattr(view, "reads_only", False)
         g.db = new_session(write=write)
     return g.db
 

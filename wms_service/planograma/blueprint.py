@@ -1,14 +1,11 @@
 """The Planograma blueprint: authenticated, JSON bodies read leniently, documented with the envelope.
 
-Every resource under /api is an ``ApiBlueprint``. Before a view runs, the request gets its database session
-(a read-only one for views marked ``reads_only``: Planograma reads are POSTs, and on SQLite a writing session
-would take the database's write lock for every search) and its user. Errors anywhere under /api are answered in
-the envelope by the handler ``planograma.register`` installs.
+Every resource under /api is an ``ApiBlueprint``. Before a view runs, the request gets its user; views that only
+search are marked ``db.reads_only`` so their POSTs run in a read transaction. Errors anywhere under /api are
+answered in the envelope by the handler ``planograma.register`` installs.
 """
-from flask import current_app, g, request
 from flask_smorest import Blueprint
 
-from ..db import new_session
 from . import security
 from .envelope import ERROR_STATUSES
 from .requests import JsonBodyParser
@@ -26,15 +23,8 @@ class ApiBlueprint(Blueprint):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.before_request(_open_session)
         self.before_request(security.authenticate)
         self._prepare_doc_cbks.append(_planograma_doc)
-
-
-def reads_only(view):
-    """Mark a view that never writes, so its request runs in a read transaction."""
-    view.reads_only = True
-    return view
 
 
 def errors_doc(*statuses: int):
@@ -48,12 +38,6 @@ def errors_doc(*statuses: int):
         return view
 
     return decorator
-
-
-def _open_session():
-    view = current_app.view_functions.get(request.endpoint)
-    if "db" not in g:
-        g.db = new_session(write=not getattr(view, "reads_only", False))
 
 
 def _planograma_doc(doc, doc_info, **_kwargs):

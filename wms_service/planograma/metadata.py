@@ -7,8 +7,8 @@ from marshmallow import ValidationError, fields, validates_schema
 from sqlalchemy import select
 
 from ..catalog.models import Category, Product
-from ..db import get_db
-from .blueprint import ApiBlueprint, reads_only
+from ..db import get_db, reads_only
+from .blueprint import ApiBlueprint
 from .envelope import envelope, ok
 from .nomenclature import apply_filters, summary
 from .requests import ActiveFilter, ApiSchema, TextList

@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from .. import idempotency
 from ..catalog import keyed
-from ..db import get_db
+from ..db import get_db, reads_only
 from ..errors import NotFound
-from .blueprint import errors_doc, reads_only
+from .blueprint import errors_doc
 from .envelope import envelope, ok
 from .requests import camel
 
