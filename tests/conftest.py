@@ -9,11 +9,16 @@ import os
 import uuid
 
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy import event
 
 from wms_service import create_app
 from wms_service.auth import service as auth
 from wms_service.db import new_session
+
+# Property tests check behaviour, never speed: on a busy 2-core CI machine a slow example is not a failure.
+settings.register_profile("wms", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("wms")
 
 PG_ADMIN_URL = os.environ.get("WMS_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/test")
 PASSWORD = "correct horse battery"

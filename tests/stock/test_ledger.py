@@ -33,6 +33,21 @@ def test_post_appends_records_and_moves_the_totals(world):
     assert mismatches(world) == []
 
 
+def test_posted_records_are_the_rows_the_ledger_holds(world):
+    """post answers from the values it inserted, without reading them back: they must be the stored rows."""
+    bin_, product, batch = world.position()
+    posted = world.post(
+        Line(bin_.id, product.id, batch.id, 4, {"reference_type": "SALES_DOCUMENT", "reference_id": 9, "record_type": "X"}),
+        Line(bin_.id, product.id, batch.id, -1),
+    )
+    world.db.expire_all()
+    columns = [c.key for c in BinInventoryRecord.__table__.columns]
+    for record in posted:
+        stored = world.db.get(BinInventoryRecord, record.id)
+        assert {c: getattr(record, c) for c in columns} == {c: getattr(stored, c) for c in columns}
+    assert set(vars(posted[0])) == set(columns)
+
+
 def test_a_list_is_all_or_nothing_and_errors_name_the_index(world):
     bin_, product, batch = world.position()
     world.post(Line(bin_.id, product.id, batch.id, 2))
@@ -134,7 +149,9 @@ def test_reverse_appends_the_opposite_and_marks_the_original(world):
     reversal = ledger.reverse(world.db, tenant=world.tenant, user=world.user, record_id=original.id)
     assert (reversal.amount, reversal.reverses_id, reversal.reference_type, reversal.reference_id, reversal.record_type) == (
         -3, original.id, "SALES_DOCUMENT", 9, "X")
-    assert original.reversed_by_id == reversal.id and kept.reversed_by_id is None
+    # post answers snapshots of what it appended (ledger.Posted); the stored rows carry the mark.
+    stored = {r.id: r.reversed_by_id for r in world.db.scalars(select(BinInventoryRecord).where(BinInventoryRecord.bin_id == bin_.id))}
+    assert stored[original.id] == reversal.id and stored[kept.id] is None
     assert world.level(bin_, batch) == 4
 
     with pytest.raises(Conflict):
