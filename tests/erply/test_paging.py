@@ -1,5 +1,6 @@
 """Paging of lists: page/pageSize from the start, afterId from a row (keyset), both with an exact X-Total-Count."""
 import pytest
+from sqlalchemy import event, inspect
 
 
 @pytest.fixture
@@ -93,3 +94,48 @@ def test_bin_filter_lists_only_the_tenants_own_bins(api, make_api, ledger):
     assert _page(api, f"binId={theirs['bin']['id']}") == ([], 0)
     ids, total = _page(api, f"binId={theirs['bin']['id']},{mine}&pageSize=100")
     assert ids == ledger["listed"] and total == len(ledger["listed"])
+
+
+def _record_plans(app, api, query):
+    """SQLite's plan of each statement on the ledger that listing ``query`` runs."""
+    engine = app.extensions["wms_engine"]
+    seen = []
+
+    def record(_conn, _cursor, statement, parameters, *_args):
+        if "FROM bin_inventory_record" in statement:
+            seen.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        _page(api, query)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    with engine.connect() as conn:
+        return [[row[3] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + s, p)] for s, p in seen]
+
+
+@pytest.mark.parametrize("query", ["pageSize=100", "pageSize=100&order=desc", "pageSize=2&afterId={after}",
+                                   "pageSize=2&order=desc&afterId={after}"])
+def test_one_bins_page_is_read_from_the_bin_index_in_id_order(app, api, ledger, query):
+    """The page stops after pageSize rows instead of reading and sorting the bin's whole history."""
+    if app.extensions["wms_engine"].dialect.name != "sqlite":
+        pytest.skip("plans are asserted on SQLite; PostgreSQL has the same index (test below)")
+    query = query.format(after=ledger["ids"][3]) + f"&binId={ledger['pos']['bin']['id']}"
+    [plan] = _record_plans(app, api, query)
+    assert any("USING INDEX ix_bin_inventory_record_bin_id (bin_id=?" in step for step in plan), plan
+    assert not any("TEMP B-TREE" in step for step in plan), plan
+
+
+def test_several_bins_read_only_their_records(app, api, ledger):
+    if app.extensions["wms_engine"].dialect.name != "sqlite":
+        pytest.skip("plans are asserted on SQLite")
+    other = api.stock_position()
+    [plan] = _record_plans(app, api, f"binId={ledger['pos']['bin']['id']},{other['bin']['id']}")
+    assert any("USING INDEX ix_bin_inventory_record_bin_id (bin_id=?" in step for step in plan), plan
+    assert not any(step.startswith("SCAN bin_inventory_record") for step in plan), plan
+
+
+def test_the_ledger_is_indexed_by_bin_and_id(app):
+    indexes = {i["name"]: i["column_names"] for i in inspect(app.extensions["wms_engine"]).get_indexes("bin_inventory_record")}
+    assert indexes["ix_bin_inventory_record_bin_id"] == ["bin_id", "id"]
+    assert "ix_bin_inventory_record_position" not in indexes

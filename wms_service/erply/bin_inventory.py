@@ -154,9 +154,12 @@ class Records(MethodView):
         # (a new one too) keeps the COUNT(*).
         counted = set(args) <= PAGING
         if bins:
-            # Scoped through the tenant's bins, not the tenant column, so that both engines read the bin's records
-            # from the (bin, product, batch) index instead of walking the tenant's whole ledger (bench/README.md).
-            query = select(r).where(r.bin_id.in_(select(Bin.id).where(Bin.tenant_id == g.tenant.id, Bin.id.in_(bins))))
+            # The bins as values, so that both engines read their records from the (bin_id, id) index (one bin's page
+            # stops after pageSize rows; behind the subquery alone SQLite walks the ledger by id), and scoped through
+            # the tenant's bins, not the tenant column, which SQLite may prefer to walk instead (bench/README.md).
+            query = select(r).where(
+                r.bin_id.in_(bins), r.bin_id.in_(select(Bin.id).where(Bin.tenant_id == g.tenant.id, Bin.id.in_(bins)))
+            )
         else:
             query = tenant_query(r)
         query = filter_ids(query, r.id, args.pop("id", None))

@@ -108,7 +108,8 @@ class BinInventoryRecord(IdMixin, AuditMixin, Base):
         CheckConstraint("amount <> 0", name="amount_nonzero"),
         Index("ix_bin_inventory_record_tenant_id", "tenant_id", "id"),
         Index("ix_bin_inventory_record_reference", "tenant_id", "reference_type", "reference_id"),
-        Index("ix_bin_inventory_record_position", "bin_id", "product_id", "batch_id"),
+        # One bin's records in id order: a bin's page stops after pageSize rows (migration 0004).
+        Index("ix_bin_inventory_record_bin_id", "bin_id", "id"),
     )
 
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"))
