@@ -5,6 +5,7 @@ SQLite gets WAL, foreign keys and a busy timeout; a request that writes takes SQ
 stock code locks the rows it changes instead (see ``stock/ledger.py``).
 """
 import time
+from contextlib import contextmanager
 
 from flask import current_app, g, request
 from sqlalchemy import BigInteger, MetaData, create_engine, event, Integer
@@ -88,10 +89,32 @@ def reads_only(view):
 def get_db():
     """The request's session; a request that may write starts a write transaction."""
     if "db" not in g:
-        view = current_app.view_functions.get(request.endpoint)
-        write = request.method not in ("GET", "HEAD", "OPTIONS") and not getattr(view, "reads_only", False)
-        g.db = new_session(write=write)
+        g.db = new_session(write=_may_write())
     return g.db
+
+
+def _may_write() -> bool:
+    view = current_app.view_functions.get(request.endpoint)
+    return request.method not in ("GET", "HEAD", "OPTIONS") and not getattr(view, "reads_only", False)
+
+
+@contextmanager
+def caller_session():
+    """A session to find who is calling with, before the request's own work.
+
+    On SQLite a request that may write takes the database's only write lock at its first statement, and holds
+    it to the end; the credential check must not be that statement, or every other worker would wait through
+    this request's body parsing and answer as well. There it reads in a short session of its own. A request that
+    only reads, and any request on PostgreSQL (which takes no lock for a read), use the request's own session.
+    """
+    if engine().dialect.name != "sqlite" or not _may_write():
+        yield get_db()
+        return
+    reader = new_session()
+    try:
+        yield reader
+    finally:
+        reader.close()
 
 
 def _close_session(_exc):

@@ -94,6 +94,11 @@ def _stored(db, tenant_id, key, fingerprint):
     return json.loads(row.body), row.status
 
 
+def claimed() -> bool:
+    """Whether this request claimed a key, so its answer must be stored (``remember``) before the commit."""
+    return "idempotency_claim" in g
+
+
 def remember(body, status: int) -> None:
     """Store the response with the claimed key; the caller's commit makes both durable together."""
     claimed = g.pop("idempotency_claim", None)

@@ -12,7 +12,7 @@ from webargs.flaskparser import FlaskParser, is_json_request
 from .. import idempotency
 from . import fast
 from ..auth import service as auth
-from ..db import get_db
+from ..db import caller_session, get_db
 from ..errors import ValidationFailed
 from ..repo import Page
 from ..text import Bool, camel, require_storable  # noqa: F401  (Bool is imported from here by the views)
@@ -25,9 +25,10 @@ def require_session():
     """before_request hook for every resource but /session: find the user behind clientCode + sessionKey."""
     if request.method == "OPTIONS":
         return
-    g.user = auth.resolve_session(
-        get_db(), client_code=request.headers.get("clientCode"), key=request.headers.get("sessionKey")
-    )
+    with caller_session() as db:
+        g.user = auth.resolve_session(
+            db, client_code=request.headers.get("clientCode"), key=request.headers.get("sessionKey")
+        )
     g.tenant = g.user.tenant
 
 
@@ -208,10 +209,18 @@ def create_endpoint(blp, in_schema: type[Schema], out_schema: type[Schema]):
                 body, status = stored
                 return jsonify(body), status
             created = view(*args, items=items, single=single, **kwargs)
-            dumped = fast.dump_many(out_schema, created)
-            body = dumped[0] if single else dumped
-            idempotency.remember(body, 201)
-            get_db().commit()
+
+            def answer():
+                dumped = fast.dump_many(out_schema, created)
+                return dumped[0] if single else dumped
+
+            if idempotency.claimed():
+                body = answer()  # stored with the work, in its transaction
+                idempotency.remember(body, 201)
+                get_db().commit()
+            else:
+                get_db().commit()  # the write lock (SQLite) or the bins' row locks go before the answer is built
+                body = answer()
             return jsonify(body), 201
 
         return wrapper

@@ -7,7 +7,7 @@ from functools import wraps
 from flask import current_app, g, request
 
 from ..auth import bearer
-from ..db import new_session
+from ..db import caller_session
 from ..errors import Forbidden
 
 CACHE = "wms_credential_cache"
@@ -21,20 +21,17 @@ def init_app(app) -> None:
 def authenticate():
     """before_request of every /api blueprint: find the user, or answer 401.
 
-    The check runs on its own read session: on a cache miss it hashes a password for tens of milliseconds,
-    and on SQLite the request's write session would hold the database's write lock all that time.
+    The check reads in ``caller_session``: on a cache miss it hashes a password for tens of milliseconds, and
+    on SQLite the request's write session would hold the database's write lock all that time.
     """
-    reader = new_session(current_app)
-    try:
+    with caller_session() as db:
         g.user = bearer.authenticate(
-            reader,
+            db,
             cache=current_app.extensions[CACHE],
             host=request.host,
             authorization=request.headers.get("Authorization"),
         )
-        g.tenant = g.user.tenant
-    finally:
-        reader.close()
+    g.tenant = g.user.tenant
 
 
 def requires(permission: str):
