@@ -1,15 +1,18 @@
 """Engine, one session per request, and the declarative Base.
 
 SQLite gets WAL, foreign keys and a busy timeout; a request that writes takes SQLite's write lock at BEGIN
-(``BEGIN IMMEDIATE``) so two writers never both read a stock level and then both change it. On PostgreSQL the
+(``BEGIN IMMEDIATE``) so two writers never both read a stock level and then both change it, after queueing for
+its turn on a file lock (``sqlite_queue.py``). On PostgreSQL the
 stock code locks the rows it changes instead (see ``stock/ledger.py``).
 """
 import time
 from contextlib import contextmanager
 
 from flask import current_app, g, request
-from sqlalchemy import BigInteger, MetaData, create_engine, event, Integer
+from sqlalchemy import BigInteger, MetaData, create_engine, event, Integer, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
+
+from . import sqlite_queue
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -37,9 +40,17 @@ def now() -> int:
     return int(time.time())
 
 
+SQLITE_TIMEOUT = 30
+
+
 def make_engine(url: str):
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        connect_args = {"check_same_thread": False, "timeout": SQLITE_TIMEOUT}
+        path = make_url(url).database
+        if path and path != ":memory:" and not path.startswith("file:"):
+            # Writers queue on a file lock beside the database (sqlite_queue.py).
+            connect_args["factory"] = sqlite_queue.connection_class(path + "-writers", SQLITE_TIMEOUT)
+        engine = create_engine(url, connect_args=connect_args)
         _sqlite_pragmas(engine)
         return engine
     return create_engine(url, pool_size=5, max_overflow=10, pool_pre_ping=True)
@@ -59,8 +70,19 @@ def _sqlite_pragmas(engine):
 
     @event.listens_for(engine, "begin")
     def on_begin(conn):
-        immediate = conn.get_execution_options().get(WRITE)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        if not conn.get_execution_options().get(WRITE):
+            conn.exec_driver_sql("BEGIN")
+            return
+        dbapi_conn = conn.connection.dbapi_connection
+        queued = hasattr(dbapi_conn, "wait_for_write_turn")  # a file database (make_engine)
+        if queued:
+            dbapi_conn.wait_for_write_turn()
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            if queued:
+                dbapi_conn.end_write_turn()
+            raise
 
 
 def init_app(app):
