@@ -1,4 +1,6 @@
 """/api/category, /api/measurement-unit, /api/company: the same four operations, each with its own fields."""
+from urllib.parse import quote
+
 import pytest
 
 from .conftest import Planograma
@@ -131,3 +133,20 @@ def test_company_reference_check(pg):
     pg.company(thirdPartyReference="ERP-C1")
     assert pg.ok("get", "/api/company/third-party-reference/ERP-C1/check") is True
     assert pg.ok("get", "/api/company/third-party-reference/ERP-C2/check") is False
+
+
+ODD_REFERENCES = ["ERP\n7", "\nfirst", "last\n", "line\r\nbreak", "tab\there", "/lead", "trail/", "a//b", "ü ✓", "%0A", "x" * 100]
+
+
+@pytest.mark.parametrize("face", ["product", "company"])
+def test_reference_check_answers_any_reference(pg, face):
+    """Any text is a reference the check answers: line breaks and slashes never make the route a 404."""
+    assert pg.ok("get", f"/api/{face}/third-party-reference/%0A/check") is False  # blank: no row has it
+    for ref in ODD_REFERENCES:
+        path = f"/api/{face}/third-party-reference/{quote(ref, safe='')}/check"
+        assert pg.ok("get", path) is False, ref
+        if face == "product":
+            pg.product(thirdPartyReference=ref)
+        else:
+            pg.company(thirdPartyReference=ref)
+        assert pg.ok("get", path) is True, ref

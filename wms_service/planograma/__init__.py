@@ -6,7 +6,7 @@ Nothing here stores stock: quantities come from the ledger's projection, and doc
 append ledger records that reference them.
 """
 from ..errors import register_face
-from . import categories, companies, envelope, measurement_units, metadata, products, security, stock
+from . import categories, companies, envelope, measurement_units, metadata, products, requests, security, stock
 from .blueprint import register_spec_components
 
 PREFIX = "/api"
@@ -16,6 +16,9 @@ BLUEPRINTS = (products.blp, stock.blp, categories.blp, measurement_units.blp, co
 def register(app, api) -> None:
     security.init_app(app)
     register_spec_components(api.spec)
+    # Before the blueprints, whose rules use it. It never matches an empty segment, hence the minLength.
+    app.url_map.converters["text"] = requests.AnyText
+    api.register_converter(requests.AnyText, lambda _converter: {"type": "string", "minLength": 1})
     for blp in BLUEPRINTS:
         api.register_blueprint(blp)
     # Every error under /api, routing errors included, answers in the envelope.

@@ -179,7 +179,7 @@ def register_routes(blp, nom: Nomenclature, *, info, read_schema, add_schema, up
 def register_reference_check(blp, nom: Nomenclature):
     """GET /third-party-reference/{ref}/check: whether a row of the tenant has that thirdPartyReference."""
 
-    @blp.route("/third-party-reference/<path:third_party_reference>/check", methods=["GET"], endpoint="check")
+    @blp.route("/third-party-reference/<text:third_party_reference>/check", methods=["GET"], endpoint="check")
     @reads_only
     @blp.response(200, BooleanResponse)
     @summary(f"Whether a {nom.noun.lower()} has this thirdPartyReference")

@@ -13,6 +13,7 @@ from decimal import Decimal
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate, validates_schema
 from webargs import core
 from webargs.flaskparser import FlaskParser
+from werkzeug.routing import PathConverter
 
 from ..exact import PLACES
 from ..text import Bool, camel, require_storable
@@ -46,6 +47,21 @@ class JsonBodyParser(FlaskParser):
         except (ValueError, RecursionError) as exc:
             # webargs answers 400 for a JSONDecodeError (one with an empty document would count as no body).
             raise json.JSONDecodeError(str(exc) or "nested too deeply", "<body>", 0) from exc
+
+
+# --- the path ------------------------------------------------------------------------------------------------
+
+
+class AnyText(PathConverter):
+    """A path parameter holding any text, slashes and line breaks included: ``<text:name>``.
+
+    Werkzeug's ``path`` matches no line break (its ``.`` is not DOTALL) and no leading slash, so a reference with
+    ``%0A`` in it was a 404 from routing, and one starting with ``%2F`` a redirect to the reference without it,
+    instead of an answer like any other reference's.
+    """
+
+    regex = "(?s:.+?)"
+    part_isolating = False  # werkzeug infers it from a "/" in the regex; this one spans slashes without naming them
 
 
 # --- fields --------------------------------------------------------------------------------------------------
