@@ -18,7 +18,7 @@ from wms_service import create_app  # noqa: E402
 from wms_service.erply import common, fast  # noqa: E402
 from wms_service.stock import ledger  # noqa: E402
 
-STEPS = [(ledger, n) for n in ("_lock_bins", "_check_references", "_read_totals", "_append", "_move_totals")] + [(common, "load_one_or_many"), (fast, "dump_many")]
+STEPS = [(ledger, n) for n in ("lock_bins", "_check_references", "_read_totals", "_append", "_move_totals")] + [(common, "load_one_or_many"), (fast, "dump_many")]
 
 
 def timed(spent):

@@ -47,8 +47,14 @@ def _posting(backend, p):
         for label in ("32", "32 paced 1/s"):
             if size == "1" and backend == "postgresql" and label in entry["http"]:
                 p99 = entry["http"][label]["p99_ms"]
+                floor = p.get("floor", {}).get(label)
                 verdicts.append(f"single records, {label} clients: p99 {p99} ms (goal < {SINGLE_P99_GOAL_MS} ms): "
-                                + ("met" if p99 < SINGLE_P99_GOAL_MS else "MISSED"))
+                                + ("met" if p99 < SINGLE_P99_GOAL_MS else "MISSED")
+                                + (f" (the floor, GET /health at {label} clients: p99 {floor['p99_ms']} ms)" if floor else ""))
+    if p.get("floor"):
+        lines += ["", "The floor: `GET /health` (one `SELECT 1`) with the same closed-loop clients, on the same server:", "",
+                  "| clients | requests/s | p50 ms | p99 ms |", "| ---: | ---: | ---: | ---: |"]
+        lines += [f"| {c} | {run['requests_per_s']} | {run['p50_ms']} | {run['p99_ms']} |" for c, run in p["floor"].items()]
     lines += ["", *[f"- {v}" for v in verdicts],
               f"- worker RSS after the posting runs (MiB): {p.get('worker_rss_mib')} "
               f"(at start: {p.get('worker_rss_mib_start')})", ""]

@@ -68,6 +68,16 @@ def posting(url, opts) -> dict:
             requests.post(server.base + "/bin-inventory-record", json=prime[i:i + 1000], headers=headers,
                           timeout=120).raise_for_status()
         out["worker_rss_mib_start"] = server.worker_rss_mib()
+        # The floor: the cheapest request the server answers (GET /health, one SELECT 1) under the same clients.
+        # Closed-loop latency is clients / throughput, so no request that does real work can beat this one's.
+        out["floor"] = {}
+        for clients in opts.clients:
+            result = load(server, {}, [{"method": "GET", "path": "/health"}], clients=clients,
+                          duration=opts.duration, max_requests=opts.max_requests)
+            result["requests_per_s"] = round(result["requests"] / result["wall_s"], 1) if result["wall_s"] else 0
+            out["floor"][str(clients)] = result
+            _progress(f"  floor GET /health clients={clients}: {result['requests_per_s']} req/s "
+                      f"p50={result['p50_ms']} p99={result['p99_ms']} ms")
         for size in opts.list_sizes:
             pool = record_lists(w, size, {1: 512, 100: 64}.get(size, 32))
             base = baseline.run(url, w, pool, duration=opts.duration, max_lists=opts.max_requests)
