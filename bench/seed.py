@@ -168,5 +168,5 @@ def _analyze(engine):
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM ANALYZE"))
     else:
-        with engine.connect() as conn:
+        with engine.begin() as conn:  # committed: statistics gathered in a rolled-back transaction are lost
             conn.exec_driver_sql("ANALYZE")

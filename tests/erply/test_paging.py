@@ -139,3 +139,10 @@ def test_the_ledger_is_indexed_by_bin_and_id(app):
     indexes = {i["name"]: i["column_names"] for i in inspect(app.extensions["wms_engine"]).get_indexes("bin_inventory_record")}
     assert indexes["ix_bin_inventory_record_bin_id"] == ["bin_id", "id"]
     assert "ix_bin_inventory_record_position" not in indexes
+
+
+def test_an_id_list_names_each_id_once():
+    # A repeated id would turn a one-bin record listing into the several-bins query plan.
+    from wms_service.erply.common import IdList
+
+    assert IdList().deserialize("7,3,7,3,9") == [7, 3, 9]

@@ -70,6 +70,8 @@ def test_filters_and_paging(api):
     assert [w["id"] for w in api.get("/warehouse?order=desc&pageSize=3").get_json()] == ids[::-1][:3]
     assert [w["id"] for w in api.get("/warehouse?active=false").get_json()] == [ids[1], ids[3]]
     assert [w["id"] for w in api.get(f"/warehouse?id={ids[4]},{ids[0]}").get_json()] == [ids[0], ids[4]]
+    repeated = api.get(f"/warehouse?id={ids[4]},{ids[0]},{ids[4]}")
+    assert [w["id"] for w in repeated.get_json()] == [ids[0], ids[4]] and repeated.headers["X-Total-Count"] == "2"
     assert [w["id"] for w in api.get(f"/warehouse?code={made[2]['code']}").get_json()] == [ids[2]]
 
 

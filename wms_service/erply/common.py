@@ -64,7 +64,7 @@ class IdList(fields.Field):
             raise ValidationError("Expected integer ids separated by commas.") from exc
         if not ids or len(ids) > MAX_ITEMS or any(i < 1 or i > 2**53 for i in ids):
             raise ValidationError(f"Expected 1 to {MAX_ITEMS} positive integer ids.")
-        return ids
+        return list(dict.fromkeys(ids))  # each once, in the order given
 
 
 class QueryBool(fields.Boolean):
