@@ -6,17 +6,17 @@ from flask_smorest import Api
 
 from werkzeug.exceptions import HTTPException
 
-from . import cli, config, db, errors, erply, health, planograma
+from . import cli, config, db, errors, erply, health, jsonio, planograma
 
 
 def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
+    app.json = jsonio.JSONProvider(app)
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(config.from_environment(app.instance_path))
     app.config.from_mapping(overrides or {})
     app.config["API_SPEC_OPTIONS"] = _spec_options()
 
-    app.json.sort_keys = False
     db.init_app(app)
     api = Api(app)
     app.extensions["wms_api"] = api

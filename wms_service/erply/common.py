@@ -9,7 +9,7 @@ from sqlalchemy import select
 from webargs import core as webargs_core
 from webargs.flaskparser import FlaskParser, is_json_request
 
-from .. import idempotency
+from .. import idempotency, jsonio
 from . import fast
 from ..auth import service as auth
 from ..db import caller_session, get_db
@@ -120,25 +120,13 @@ def tenant_query(model):
 TOTAL_HEADER = {"X-Total-Count": {"description": "Number of rows matching the filters", "schema": {"type": "integer"}}}
 
 
-def _no_constant(name):
-    raise ValueError(f"{name} is not JSON")
-
-
-def decode_json(raw: bytes):
-    """Strict JSON: no NaN or Infinity; nesting too deep for the decoder is malformed too, not a crash."""
-    try:
-        return json.loads(raw, parse_constant=_no_constant)
-    except RecursionError as exc:
-        raise ValueError("nested too deeply") from exc
-
-
 def read_json():
     """The request body as JSON, or a 400 that says why it is not."""
     raw = request.get_data(cache=True)
     if not raw:
         raise ValidationFailed("A JSON body is required.")
     try:
-        return decode_json(raw)
+        return jsonio.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ValidationFailed(f"Malformed JSON: {exc}.") from exc
 
@@ -150,7 +138,7 @@ class StrictJsonParser(FlaskParser):
         if not is_json_request(req):
             return webargs_core.missing
         try:
-            return decode_json(req.get_data(cache=True))
+            return jsonio.loads(req.get_data(cache=True))
         except (ValueError, UnicodeDecodeError) as exc:
             raise json.JSONDecodeError(str(exc), "(request body)", 0) from exc
 

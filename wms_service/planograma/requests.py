@@ -15,6 +15,7 @@ from webargs import core
 from webargs.flaskparser import FlaskParser
 from werkzeug.routing import PathConverter
 
+from .. import jsonio
 from ..exact import PLACES
 from ..text import Bool, camel, require_storable
 
@@ -24,10 +25,6 @@ MAX_ID = 2**53
 
 
 # --- the body ------------------------------------------------------------------------------------------------
-
-
-def _no_constant(name):
-    raise ValueError(f"{name} is not JSON")
 
 
 class JsonBodyParser(FlaskParser):
@@ -41,10 +38,10 @@ class JsonBodyParser(FlaskParser):
         if not raw.strip():
             return core.missing
         try:
-            return json.loads(raw, parse_constant=_no_constant)
+            return jsonio.loads(raw)
         except (json.JSONDecodeError, UnicodeDecodeError):
             raise
-        except (ValueError, RecursionError) as exc:
+        except ValueError as exc:
             # webargs answers 400 for a JSONDecodeError (one with an empty document would count as no body).
             raise json.JSONDecodeError(str(exc) or "nested too deeply", "<body>", 0) from exc
 
