@@ -6,6 +6,7 @@ Prints milliseconds per request and per ledger step (``stock/ledger.py``'s helpe
 with --pyinstrument also the full call tree. This is how the fixes in bench/README.md were found.
 """
 import argparse
+import gc
 import json
 import sys
 import time
@@ -18,7 +19,7 @@ from wms_service import create_app  # noqa: E402
 from wms_service.erply import common, fast  # noqa: E402
 from wms_service.stock import ledger  # noqa: E402
 
-STEPS = [(ledger, n) for n in ("lock_bins", "_check_references", "_read_totals", "_append", "_move_totals")] + [(common, "load_one_or_many"), (fast, "dump_many")]
+STEPS = [(ledger, n) for n in ("_rows", "lock_bins", "_check_references", "_read_totals", "_check_rules", "_bulk_insert", "_move_totals")] + [(common, "load_one_or_many"), (fast, "dump_many")]
 
 
 def timed(spent):
@@ -41,6 +42,7 @@ def main():
     parser.add_argument("--lines", type=int, default=1000)
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--pyinstrument", action="store_true")
+    parser.add_argument("--no-freeze", action="store_true", help="leave the warmed-up objects to the garbage collector")
     opts = parser.parse_args()
     spent = {}
     timed(spent)
@@ -55,6 +57,8 @@ def main():
         for body in bodies[:3]:  # warm up: first requests pay for imports and caches
             assert client.post("/bin-inventory-record", data=body, headers=headers,
                                content_type="application/json").status_code == 201
+        if not opts.no_freeze:
+            gc.freeze()  # as gunicorn.conf.py does once a worker has loaded the app
         spent.clear()
         profiler = None
         if opts.pyinstrument:

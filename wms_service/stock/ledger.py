@@ -5,6 +5,7 @@ wait on each other in a cycle), reads the totals under that lock, checks the sto
 appends the records and moves the totals in the same transaction. On SQLite the request already holds the
 database write lock (``BEGIN IMMEDIATE``), so the row lock is a no-op there.
 """
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, bindparam, case, func, insert, literal, null, or_, select, text, union_all, update
@@ -43,7 +44,7 @@ class Line:
     reverses_id: int | None = None
 
 
-def post(db: Session, *, tenant, user, lines: list[Line], single: bool = False) -> list["Posted"]:
+def post(db: Session, *, tenant, user, lines: list[Line], single: bool = False) -> "PostedList":
     """Append ``lines`` to the ledger, all or nothing; errors name the failing line's index unless ``single``."""
     if not lines:
         raise ValidationFailed("At least one record is required.")
@@ -53,11 +54,25 @@ def post(db: Session, *, tenant, user, lines: list[Line], single: bool = False) 
     for i, line in enumerate(lines):
         _check_line_shape(line, index(i))
 
-    bins = lock_bins(db, tenant.id, {line.bin_id for line in lines})
+    # Everything that does not depend on the stock levels is prepared before the bins are locked: on SQLite that
+    # lock is the database's only write lock, which every other writer is waiting for.
+    rows = _rows(tenant, user, lines)
+    moves = _Moves.of(lines)
+
+    bins = lock_bins(db, tenant.id, moves.bins)
     _check_references(db, tenant.id, lines, bins, index)
     totals = _read_totals(db, lines)
-    positions, bin_totals = dict(totals.batch_levels), dict(totals.bin_totals)
+    _check_rules(tenant, lines, bins, totals, index)
+    rows = [row + (new_id,) for row, new_id in zip(rows, _new_record_ids(db, len(rows)))]
+    _bulk_insert(db, BinInventoryRecord.__table__, COLUMNS, rows)
+    _move_totals(db, tenant.id, moves, totals)
+    _move_counters(db, [{"_id": b, "all": n, "visible": n} for b, n in sorted(moves.per_bin.items())])
+    return PostedList(rows)
 
+
+def _check_rules(tenant, lines, bins, totals, index):
+    """No batch level below zero (unless the tenant allows it), no bin above its capacity, line after line."""
+    positions, bin_totals = dict(totals.batch_levels), dict(totals.bin_totals)
     for i, line in enumerate(lines):
         key = (line.bin_id, line.product_id, line.batch_id)
         level = positions.get(key, 0) + line.amount
@@ -77,11 +92,6 @@ def post(db: Session, *, tenant, user, lines: list[Line], single: bool = False) 
             )
         positions[key] = level
         bin_totals[line.bin_id] = total
-
-    records = _append(db, tenant, user, lines)
-    _move_totals(db, tenant.id, lines, totals)
-    _count_records(db, lines)
-    return records
 
 
 def reverse(db: Session, *, tenant, user, record_id: int) -> "Posted":
@@ -193,6 +203,11 @@ def _read_totals(db, lines) -> _Totals:
     return totals
 
 
+# The ledger's columns in the order ``post`` builds its rows: the id last, added once the bins are locked.
+COLUMNS = ("tenant_id", "bin_id", "product_id", "batch_id", "amount", "reverses_id", "reversed_by_id", *OPTIONAL,
+           "added", "added_by_id", "changed", "changed_by_id", "changed_by", "id")
+
+
 class Posted:
     """A record ``post`` just appended, as written: every column of ``bin_inventory_record`` as an attribute.
 
@@ -207,21 +222,35 @@ class Posted:
         return f"Posted(id={self.id}, bin_id={self.bin_id}, amount={self.amount})"
 
 
-def _append(db, tenant, user, lines) -> list[Posted]:
+class PostedList(Sequence):
+    """The records of one post, in line order, made into ``Posted`` objects when first looked at: the caller
+    does that after its commit, outside the locks."""
+
+    def __init__(self, rows: list[tuple]):
+        self._rows = rows
+        self._records = None
+
+    def _all(self) -> list[Posted]:
+        if self._records is None:
+            self._records = [Posted(dict(zip(COLUMNS, row))) for row in self._rows]
+        return self._records
+
+    def __getitem__(self, i):
+        return self._all()[i]
+
+    def __len__(self):
+        return len(self._rows)
+
+
+def _rows(tenant, user, lines) -> list[tuple]:
+    """The ledger rows of ``lines`` in ``COLUMNS`` order, without their ids."""
     stamp = audit_values(user)
-    columns = ("id", "tenant_id", "bin_id", "product_id", "batch_id", "amount", "reverses_id", "reversed_by_id",
-               *OPTIONAL, *stamp)
-    audit = tuple(stamp.values())
-    # Ids first, then the driver's bulk path: for a list of 1000 on PostgreSQL this takes a fraction of
-    # INSERT ... RETURNING in parameter order (bench/README.md, "Fixes"), and the rows need no reading back.
-    ids = _new_record_ids(db, len(lines))
-    values = [
-        (new_id, tenant.id, line.bin_id, line.product_id, line.batch_id, line.amount, line.reverses_id, None,
-         *[line.extra.get(name) for name in OPTIONAL], *audit)
-        for new_id, line in zip(ids, lines)
+    fixed = (stamp["added"], stamp["added_by_id"], stamp["changed"], stamp["changed_by_id"], stamp["changed_by"])
+    return [
+        (tenant.id, line.bin_id, line.product_id, line.batch_id, line.amount, line.reverses_id, None,
+         *[line.extra.get(name) for name in OPTIONAL], *fixed)
+        for line in lines
     ]
-    _bulk_insert(db, BinInventoryRecord.__table__, columns, values)
-    return [Posted(dict(zip(columns, row))) for row in values]
 
 
 def _bulk_insert(db, table, columns: tuple[str, ...], values: list[tuple]) -> None:
@@ -264,18 +293,36 @@ def _new_record_ids(db, count: int) -> list[int]:
     return list(range(top + 1, top + 1 + count))
 
 
-def _move_totals(db, tenant_id, lines, totals: _Totals):
+@dataclass
+class _Moves:
+    """What a post changes, summed from its lines: per (bin, product), per (bin, product, batch), records per bin."""
+
+    per_product: dict[tuple, int]
+    per_batch: dict[tuple, int]
+    per_bin: dict[int, int]
+
+    @classmethod
+    def of(cls, lines) -> "_Moves":
+        moves = cls({}, {}, {})
+        for line in lines:
+            key = (line.bin_id, line.product_id)
+            moves.per_product[key] = moves.per_product.get(key, 0) + line.amount
+            key = (line.bin_id, line.product_id, line.batch_id)
+            moves.per_batch[key] = moves.per_batch.get(key, 0) + line.amount
+            moves.per_bin[line.bin_id] = moves.per_bin.get(line.bin_id, 0) + 1
+        return moves
+
+    @property
+    def bins(self) -> set[int]:
+        return set(self.per_bin)
+
+
+def _move_totals(db, tenant_id, moves: _Moves, totals: _Totals):
     """Add each line's amount to its product and batch totals, creating the rows on first use.
 
     The rows' ids were read under the bins' lock (``_read_totals``) and nobody else adds rows to a locked bin.
     """
-    per_product: dict[tuple, int] = {}
-    per_batch: dict[tuple, int] = {}
-    for line in lines:
-        per_product[(line.bin_id, line.product_id)] = per_product.get((line.bin_id, line.product_id), 0) + line.amount
-        key = (line.bin_id, line.product_id, line.batch_id)
-        per_batch[key] = per_batch.get(key, 0) + line.amount
-
+    per_product, per_batch = moves.per_product, moves.per_batch
     moment = now()
     existing = dict(totals.product_ids)
     missing = [key for key in per_product if key not in existing]
@@ -317,14 +364,6 @@ def _move_totals(db, tenant_id, lines, totals: _Totals):
     for obj in list(db.identity_map.values()):
         if isinstance(obj, (BinInventory, BinInventoryBatch)):
             db.expire(obj, ["amount"])
-
-
-def _count_records(db, lines):
-    """Add the lines posted in each bin to its record counters (the listing's X-Total-Count sums them)."""
-    per_bin: dict[int, int] = {}
-    for line in lines:
-        per_bin[line.bin_id] = per_bin.get(line.bin_id, 0) + 1
-    _move_counters(db, [{"_id": b, "all": n, "visible": n} for b, n in sorted(per_bin.items())])
 
 
 def _move_counters(db, moves):
