@@ -1,4 +1,4 @@
-"""SQLite writers queue on a file lock beside the database (wms_service/sqlite_queue.py)."""
+"""SQLite connections: writers queue on a file lock beside the database (wms_service/sqlite_queue.py), pages are mapped."""
 import fcntl
 import os
 import sqlite3
@@ -91,3 +91,10 @@ def test_a_writer_that_waits_too_long_fails_like_sqlite(tmp_path):
     waiter.close()
     holder.close()
     assert lock_is_free(path + "-writers")
+
+
+def test_connections_read_the_database_through_a_memory_map(engine):
+    # Another connection's commit empties a connection's page cache; mapped pages are re-read from the OS cache.
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA mmap_size").scalar() == 256 * 2**20
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"

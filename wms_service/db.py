@@ -41,6 +41,7 @@ def now() -> int:
 
 
 SQLITE_TIMEOUT = 30
+SQLITE_MMAP_BYTES = 256 * 2**20
 
 
 def make_engine(url: str):
@@ -66,6 +67,10 @@ def _sqlite_pragmas(engine):
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Every other connection's commit empties this connection's page cache (WAL mode), so each write would
+        # read its B-tree pages again with read(); mapped, those pages come straight from the OS's file cache.
+        # Posting lists of 1000 from 8 clients: about 1.3x the records per second (bench/README.md, "Fixes").
+        cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
