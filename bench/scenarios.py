@@ -122,7 +122,9 @@ def read_targets(w, total: int, page_size: int = 100) -> dict[str, list[str]]:
         "bin-inventory-record last page (page=)": [f"/bin-inventory-record?pageSize={page_size}&page={last_page}"],
         "bin-inventory-record last page (afterId=)": [
             f"/bin-inventory-record?pageSize={page_size}&afterId={max(0, total - page_size)}"],
-        "bin-inventory-record one bin page 1": [f"/bin-inventory-record?pageSize={page_size}&binId={w.bin_ids[0]}"],
+        # 25 rows (the default page): at 10k records a bin holds about 50, so a page of 100 would compare 50
+        # rows answered with 100.
+        "bin-inventory-record one bin page 1": [f"/bin-inventory-record?pageSize=25&binId={w.bin_ids[0]}"],
     }
 
 
