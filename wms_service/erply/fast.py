@@ -21,6 +21,11 @@ def dump_many(schema_cls, objs) -> list:
     if schema_cls not in _dumpers:
         _dumpers[schema_cls] = _plain_fields(schema_cls)
     plain = _dumpers[schema_cls]
+    table = getattr(objs, "as_table", None)  # objects that can hand over their values as rows (ledger.PostedList)
+    if plain is not None and table is not None:
+        dumped = _dump_table(plain, *table())
+        if dumped is not None:
+            return dumped
     if plain is not None:
         out = []
         for obj in objs:
@@ -45,6 +50,24 @@ def _plain_fields(schema_cls):
             return None  # converted, or filled in when absent: marshmallow's business
         plain.append((field.data_key or name, field.attribute or name, kind))
     return plain
+
+
+def _dump_table(plain, columns, rows):
+    """Rows of ``columns`` dumped like their objects would be, or None to take the objects one by one."""
+    where = {name: i for i, name in enumerate(columns)}
+    if any(attr not in where for _key, attr, _kind in plain):
+        return None
+    picks = [(key, where[attr], kind) for key, attr, kind in plain]
+    out = []
+    for row in rows:
+        item = {}
+        for key, i, kind in picks:
+            value = row[i]
+            if value is not None and type(value) is not kind:
+                return None  # a value marshmallow would convert: let it
+            item[key] = value
+        out.append(item)
+    return out
 
 
 def _dump_plain(plain, obj):

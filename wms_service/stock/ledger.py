@@ -238,6 +238,10 @@ class PostedList(Sequence):
     def __getitem__(self, i):
         return self._all()[i]
 
+    def as_table(self) -> tuple[tuple[str, ...], list[tuple]]:
+        """The records as (column names, rows), for answering without making the objects (erply/fast.py)."""
+        return COLUMNS, self._rows
+
     def __len__(self):
         return len(self._rows)
 
