@@ -133,6 +133,11 @@ class Server:
     def worker_rss_mib(self) -> list[float]:
         return sorted(round(c.memory_info().rss / 2**20, 1) for c in psutil.Process(self.proc.pid).children())
 
+    def worker_anon_mib(self) -> list[float]:
+        """Resident memory without file-backed pages (the mapped SQLite database): what each worker allocated."""
+        infos = [c.memory_info() for c in psutil.Process(self.proc.pid).children()]
+        return sorted(round((i.rss - i.shared) / 2**20, 1) for i in infos)
+
     def worker_pids(self) -> list[int]:
         return [c.pid for c in psutil.Process(self.proc.pid).children()]
 

