@@ -56,14 +56,17 @@ def post(db: Session, *, tenant, user, lines: list[Line], single: bool = False) 
 
     # Everything that does not depend on the stock levels is prepared before the bins are locked: on SQLite that
     # lock is the database's only write lock, which every other writer is waiting for.
-    rows = _rows(tenant, user, lines)
+    rows = _rows(tenant, lines)
     moves = _Moves.of(lines)
 
     bins = lock_bins(db, tenant.id, moves.bins)
     _check_references(db, tenant.id, lines, bins, index)
     totals = _read_totals(db, lines)
     _check_rules(tenant, lines, bins, totals, index)
-    rows = [row + (new_id,) for row, new_id in zip(rows, _new_record_ids(db, len(rows)))]
+    # The stamp is taken under the lock, so a record's `added` never runs behind one appended before it.
+    stamp = audit_values(user)
+    stamp = (stamp["added"], stamp["added_by_id"], stamp["changed"], stamp["changed_by_id"], stamp["changed_by"])
+    rows = [row + stamp + (new_id,) for row, new_id in zip(rows, _new_record_ids(db, len(rows)))]
     _bulk_insert(db, BinInventoryRecord.__table__, COLUMNS, rows)
     _move_totals(db, tenant.id, moves, totals)
     _move_counters(db, [{"_id": b, "all": n, "visible": n} for b, n in sorted(moves.per_bin.items())])
@@ -203,7 +206,8 @@ def _read_totals(db, lines) -> _Totals:
     return totals
 
 
-# The ledger's columns in the order ``post`` builds its rows: the id last, added once the bins are locked.
+# The ledger's columns in the order ``post`` builds its rows: the stamp and the id last, added once the bins are
+# locked.
 COLUMNS = ("tenant_id", "bin_id", "product_id", "batch_id", "amount", "reverses_id", "reversed_by_id", *OPTIONAL,
            "added", "added_by_id", "changed", "changed_by_id", "changed_by", "id")
 
@@ -246,13 +250,11 @@ class PostedList(Sequence):
         return len(self._rows)
 
 
-def _rows(tenant, user, lines) -> list[tuple]:
-    """The ledger rows of ``lines`` in ``COLUMNS`` order, without their ids."""
-    stamp = audit_values(user)
-    fixed = (stamp["added"], stamp["added_by_id"], stamp["changed"], stamp["changed_by_id"], stamp["changed_by"])
+def _rows(tenant, lines) -> list[tuple]:
+    """The ledger rows of ``lines`` in ``COLUMNS`` order, up to the audit stamp and the id."""
     return [
         (tenant.id, line.bin_id, line.product_id, line.batch_id, line.amount, line.reverses_id, None,
-         *[line.extra.get(name) for name in OPTIONAL], *fixed)
+         *[line.extra.get(name) for name in OPTIONAL])
         for line in lines
     ]
 
