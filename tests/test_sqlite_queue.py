@@ -98,3 +98,24 @@ def test_connections_read_the_database_through_a_memory_map(engine):
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA mmap_size").scalar() == 256 * 2**20
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def test_a_writer_that_waits_too_long_is_told_the_database_is_busy(tmp_path, monkeypatch):
+    # The service answers SQLAlchemy's OperationalError with a 503 (errors.py), as for SQLite's own busy error.
+    from sqlalchemy.exc import OperationalError
+
+    from wms_service import db
+
+    monkeypatch.setattr(db, "SQLITE_TIMEOUT", 0.05)
+    engine = make_engine(f"sqlite:///{tmp_path / 'busy.sqlite3'}")
+    holder = os.open(engine.url.database + "-writers", os.O_RDWR | os.O_CREAT)
+    fcntl.flock(holder, fcntl.LOCK_EX)
+    try:
+        with pytest.raises(OperationalError, match="database is locked"):
+            with writer(engine).begin() as conn:
+                conn.execute(text("SELECT 1"))
+    finally:
+        os.close(holder)
+    with writer(engine).begin() as conn:  # the turn is free again, and the connection still usable
+        conn.execute(text("SELECT 1"))
+    engine.dispose()

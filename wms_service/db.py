@@ -5,11 +5,13 @@ SQLite gets WAL, foreign keys and a busy timeout; a request that writes takes SQ
 its turn on a file lock (``sqlite_queue.py``). On PostgreSQL the
 stock code locks the rows it changes instead (see ``stock/ledger.py``).
 """
+import sqlite3
 import time
 from contextlib import contextmanager
 
 from flask import current_app, g, request
 from sqlalchemy import BigInteger, MetaData, create_engine, event, Integer, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 from . import sqlite_queue
@@ -81,7 +83,11 @@ def _sqlite_pragmas(engine):
         dbapi_conn = conn.connection.dbapi_connection
         queued = hasattr(dbapi_conn, "wait_for_write_turn")  # a file database (make_engine)
         if queued:
-            dbapi_conn.wait_for_write_turn()
+            try:
+                dbapi_conn.wait_for_write_turn()
+            except sqlite3.OperationalError as exc:
+                # As SQLAlchemy reports SQLite's own "database is locked": the service answers 503.
+                raise OperationalError("BEGIN IMMEDIATE", None, exc) from exc
         try:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         except BaseException:
