@@ -12,7 +12,7 @@ from wms_service import cli, create_app
 from wms_service.db import Base
 from wms_service import models  # noqa: F401
 
-from .conftest import Api, fresh_database, login, make_tenant
+from .conftest import Api, fresh_database, login, make_tenant, recorded_sql
 from .planograma.conftest import Planograma
 
 
@@ -103,3 +103,17 @@ def test_a_sqlite_migration_that_would_leave_broken_references_changes_nothing(a
         with cli._migrating() as connection:
             connection.exec_driver_sql("DELETE FROM product WHERE id = ?", (product_id,))
     assert api.get(f"/product/{product_id}").status_code == 200
+
+
+def test_a_sqlite_migration_is_a_write_transaction_that_queues(app):
+    """Run beside a live server, a migration waits for its turn like a request does (sqlite_queue.py) and takes
+    the write lock at BEGIN, instead of meeting a writer in flight halfway through."""
+    if app.extensions["wms_engine"].dialect.name != "sqlite":
+        pytest.skip("the write queue and BEGIN IMMEDIATE are SQLite's")
+    with app.app_context(), recorded_sql(app) as statements:
+        with cli._migrating() as connection:
+            connection.exec_driver_sql("SELECT 1")
+            holder = connection.connection.dbapi_connection
+            assert holder._holding  # the connection holds the writers' turn for the whole migration
+    assert [s for s in statements if s.startswith("BEGIN")] == ["BEGIN IMMEDIATE"]
+    assert not holder._holding

@@ -42,7 +42,9 @@ def _migrating():
         with engine.begin() as connection:
             yield connection
         return
-    with engine.connect() as connection:
+    # A write transaction like a request's: it queues for its turn and takes the write lock at BEGIN, so a
+    # migration run beside a live server waits for the writer in flight instead of failing on a busy database.
+    with engine.execution_options(**{database.WRITE: True}).connect() as connection:
         raw = connection.connection.dbapi_connection
         raw.execute("PRAGMA foreign_keys=OFF")
         try:
