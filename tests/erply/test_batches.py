@@ -142,3 +142,14 @@ def test_listing_batches_does_not_query_per_batch(app, api):
     api.create("/batch", [{"productId": product["id"], "expiryDate": None, "batchCode": ["X", "Y"]} for _ in range(20)])
     many = selects_for(app, lambda: api.get(f"/batch?productId={product['id']}&pageSize=100"))
     assert many == few
+
+
+def test_expiry_dates_answer_in_iso_form_whatever_the_year(api):
+    # Found by a longer schemathesis run: strftime wrote year 1 as "1-01-01", which no client reads as a date.
+    product = api.product()["id"]
+    batch = api.create("/batch", {"productId": product, "expiryDate": "0001-01-01", "batchCode": ["OLD"]})
+    assert batch["expiryDate"] == "0001-01-01"
+    updated = api.put(f"/batch/{batch['id']}", json={"expiryDate": "0109-06-04"})
+    assert updated.status_code == 200 and updated.get_json()["expiryDate"] == "0109-06-04"
+    assert api.get(f"/batch/{batch['id']}").get_json()["expiryDate"] == "0109-06-04"
+    assert api.post("/batch", json={"productId": product, "expiryDate": "1-01-01", "batchCode": ["X"]}).status_code == 400

@@ -35,7 +35,8 @@ class BatchSchema(AuditSchema):
 
 class BatchOut(AuditSchema):
     product_id = fields.Integer()
-    expiry_date = fields.Date(allow_none=True, format="%Y-%m-%d")
+    # ISO 8601 out (YYYY-MM-DD): strftime's %Y writes a year before 1000 without its zeros ("1-01-01").
+    expiry_date = fields.Date(allow_none=True)
     batch_code = fields.Function(
         lambda batch: [c.code for c in batch.codes], metadata={"type": "array", "items": {"type": "string"}}
     )
