@@ -119,3 +119,21 @@ def test_a_writer_that_waits_too_long_is_told_the_database_is_busy(tmp_path, mon
     with writer(engine).begin() as conn:  # the turn is free again, and the connection still usable
         conn.execute(text("SELECT 1"))
     engine.dispose()
+
+
+def test_the_lock_file_is_shared_by_everyone_who_can_use_the_database(engine, tmp_path):
+    # An operator's `wms-service db upgrade` and the server may run as different users: the file one of them
+    # creates must open for the other (flock needs no write access, so a read-only open is enough).
+    lock = engine.url.database + "-writers"
+    with writer(engine).begin() as conn:
+        conn.execute(text("SELECT 1"))
+    umask = os.umask(0)
+    os.umask(umask)
+    assert os.stat(lock).st_mode & 0o777 == 0o666 & ~umask  # as any file the user makes, not private
+    os.chmod(lock, 0o444)
+    fd = os.open(lock, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # a read-only descriptor takes the turn too
+        fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)

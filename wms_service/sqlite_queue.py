@@ -18,6 +18,15 @@ FIRST_POLL = 0.0002
 LONGEST_POLL = 0.002
 
 
+def _open(lock_path: str) -> int:
+    """The lock file, made readable by everyone who can use the database (the umask decides, as for the
+    database itself): ``flock`` needs only a descriptor, so a file another user made is opened read-only."""
+    try:
+        return os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o666)
+    except PermissionError:
+        return os.open(lock_path, os.O_RDONLY)
+
+
 def connection_class(lock_path: str, timeout: float) -> type[sqlite3.Connection]:
     """A ``sqlite3.Connection`` subclass (the driver's ``factory``) whose write turns queue on ``lock_path``."""
 
@@ -28,7 +37,7 @@ def connection_class(lock_path: str, timeout: float) -> type[sqlite3.Connection]
         def wait_for_write_turn(self) -> None:
             """Block until no other queued connection is writing; raise like SQLite after ``timeout`` seconds."""
             if self._lock_fd is None:
-                self._lock_fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+                self._lock_fd = _open(lock_path)
             deadline = time.monotonic() + timeout
             pause = FIRST_POLL
             while True:
