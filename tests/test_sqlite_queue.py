@@ -137,3 +137,11 @@ def test_the_lock_file_is_shared_by_everyone_who_can_use_the_database(engine, tm
         fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
+
+
+def test_sqlite_waits_as_long_as_the_queue(engine):
+    # One timeout for both: the queue's turn and SQLite's own busy handler (the driver's ``timeout``).
+    from wms_service.db import SQLITE_TIMEOUT
+
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == SQLITE_TIMEOUT * 1000

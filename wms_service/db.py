@@ -48,6 +48,7 @@ SQLITE_MMAP_BYTES = 256 * 2**20
 
 def make_engine(url: str):
     if url.startswith("sqlite"):
+        # ``timeout`` is SQLite's busy timeout (PRAGMA busy_timeout) for writers that do not queue here.
         connect_args = {"check_same_thread": False, "timeout": SQLITE_TIMEOUT}
         path = make_url(url).database
         if path and path != ":memory:" and not path.startswith("file:"):
@@ -67,7 +68,6 @@ def _sqlite_pragmas(engine):
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         # Every other connection's commit empties this connection's page cache (WAL mode), so each write would
         # read its B-tree pages again with read(); mapped, those pages come straight from the OS's file cache.
