@@ -65,7 +65,7 @@ def post(db: Session, *, tenant, user, lines: list[Line], single: bool = False) 
     _check_rules(tenant, lines, bins, totals, index)
     # The stamp is taken under the lock, so a record's `added` never runs behind one appended before it.
     stamp = audit_values(user)
-    stamp = (stamp["added"], stamp["added_by_id"], stamp["changed"], stamp["changed_by_id"], stamp["changed_by"])
+    stamp = tuple(stamp[name] for name in AUDIT)
     rows = [row + stamp + (new_id,) for row, new_id in zip(rows, _new_record_ids(db, len(rows)))]
     _bulk_insert(db, BinInventoryRecord.__table__, COLUMNS, rows)
     _move_totals(db, tenant.id, moves, totals)
@@ -208,8 +208,9 @@ def _read_totals(db, lines) -> _Totals:
 
 # The ledger's columns in the order ``post`` builds its rows: the stamp and the id last, added once the bins are
 # locked.
+AUDIT = ("added", "added_by_id", "changed", "changed_by_id", "changed_by")
 COLUMNS = ("tenant_id", "bin_id", "product_id", "batch_id", "amount", "reverses_id", "reversed_by_id", *OPTIONAL,
-           "added", "added_by_id", "changed", "changed_by_id", "changed_by", "id")
+           *AUDIT, "id")
 
 
 class Posted:
@@ -366,10 +367,7 @@ def _move_totals(db, tenant_id, moves: _Moves, totals: _Totals):
             update(batch_table).where(batch_table.c.id == bindparam("_id")).values(amount=batch_table.c.amount + bindparam("delta")),
             moves,
         )
-    # Those statements bypass the session: totals it already holds must be read again if anyone looks at them.
-    for obj in list(db.identity_map.values()):
-        if isinstance(obj, (BinInventory, BinInventoryBatch)):
-            db.expire(obj, ["amount"])
+    _expire(db, (BinInventory, BinInventoryBatch), ["amount"])
 
 
 def _move_counters(db, moves):
@@ -382,9 +380,14 @@ def _move_counters(db, moves):
         ),
         moves,
     )
+    _expire(db, Bin, ["record_count", "visible_record_count"])
+
+
+def _expire(db, models, attributes):
+    """Bulk statements bypass the session: what it already holds of ``attributes`` is read again when looked at."""
     for obj in list(db.identity_map.values()):
-        if isinstance(obj, Bin):
-            db.expire(obj, ["record_count", "visible_record_count"])
+        if isinstance(obj, models):
+            db.expire(obj, attributes)
 
 
 # --- proof ---------------------------------------------------------------------------------------------------
