@@ -130,13 +130,12 @@ class Server:
     def _all_workers_up(self):
         return len(psutil.Process(self.proc.pid).children()) >= self.workers
 
-    def worker_rss_mib(self) -> list[float]:
-        return sorted(round(c.memory_info().rss / 2**20, 1) for c in psutil.Process(self.proc.pid).children())
-
-    def worker_anon_mib(self) -> list[float]:
-        """Resident memory without file-backed pages (the mapped SQLite database): what each worker allocated."""
+    def worker_memory_mib(self) -> tuple[list[float], list[float]]:
+        """Each worker's resident memory, and the same without file-backed pages (the mapped SQLite database):
+        what each worker allocated itself."""
         infos = [c.memory_info() for c in psutil.Process(self.proc.pid).children()]
-        return sorted(round((i.rss - i.shared) / 2**20, 1) for i in infos)
+        return (sorted(round(i.rss / 2**20, 1) for i in infos),
+                sorted(round((i.rss - i.shared) / 2**20, 1) for i in infos))
 
     def worker_pids(self) -> list[int]:
         return [c.pid for c in psutil.Process(self.proc.pid).children()]

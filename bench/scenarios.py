@@ -67,8 +67,7 @@ def posting(url, opts) -> dict:
         for i in range(0, len(prime), 1000):
             requests.post(server.base + "/bin-inventory-record", json=prime[i:i + 1000], headers=headers,
                           timeout=120).raise_for_status()
-        out["worker_rss_mib_start"] = server.worker_rss_mib()
-        out["worker_anon_mib_start"] = server.worker_anon_mib()
+        out["worker_rss_mib_start"], out["worker_anon_mib_start"] = server.worker_memory_mib()
         # The floor: the cheapest request the server answers (GET /health, one SELECT 1) under the same clients.
         # Closed-loop latency is clients / throughput, so no request that does real work can beat this one's.
         out["floor"] = {}
@@ -106,8 +105,7 @@ def posting(url, opts) -> dict:
                           f"p50={result['p50_ms']} p99={result['p99_ms']} ms (baseline {base['rows_per_s']} rows/s) "
                           f"{result['statuses']}")
             out["lists"][str(size)] = {"baseline": base, "http": runs}
-        out["worker_rss_mib"] = server.worker_rss_mib()
-        out["worker_anon_mib"] = server.worker_anon_mib()
+        out["worker_rss_mib"], out["worker_anon_mib"] = server.worker_memory_mib()
     return out
 
 
