@@ -4,8 +4,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
     WMS_BIND=0.0.0.0:8000
 WORKDIR /app
 COPY setup.cfg pyproject.toml README.md gunicorn.conf.py ./
+COPY requirements/run.txt ./requirements/run.txt
 COPY wms_service ./wms_service
-RUN pip install . && useradd --create-home --uid 10001 wms && mkdir -p /app/instance && chown wms /app/instance
+RUN pip install -r requirements/run.txt && pip install --no-deps . && useradd --create-home --uid 10001 wms && mkdir -p /app/instance && chown wms /app/instance
 
 USER wms
 EXPOSE 8000

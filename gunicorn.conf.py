@@ -1,4 +1,5 @@
 """gunicorn settings for wms_service; each can be overridden from the environment."""
+
 import multiprocessing
 import os
 

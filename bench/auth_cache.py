@@ -5,6 +5,7 @@ service's own cost per request. Usage:
 
     .venv/bin/python bench/auth_cache.py [--requests 200] [--database-url postgresql+psycopg://...]
 """
+
 import argparse
 import os
 import statistics

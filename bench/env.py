@@ -3,6 +3,7 @@
 Every database is made for one run and dropped after it (PostgreSQL ``bench_<pid>_<hex>``, SQLite a temp file),
 so numbers never depend on what an earlier run left behind.
 """
+
 import contextlib
 import os
 import platform
@@ -85,8 +86,9 @@ def database(backend: str):
 
 
 def migrate(url):
-    subprocess.run([str(BIN / "wms-service"), "db", "upgrade"], env=service_env(url), check=True,
-                   capture_output=True, timeout=120)
+    subprocess.run(
+        [str(BIN / "wms-service"), "db", "upgrade"], env=service_env(url), check=True, capture_output=True, timeout=120
+    )
 
 
 def service_env(url) -> dict:
@@ -110,11 +112,20 @@ class Server:
         self.proc = None
 
     def __enter__(self):
-        env = {**service_env(self.url), "WMS_BIND": f"127.0.0.1:{self.port}", "WMS_WORKERS": str(self.workers),
-               "WMS_TIMEOUT": "120"}
+        env = {
+            **service_env(self.url),
+            "WMS_BIND": f"127.0.0.1:{self.port}",
+            "WMS_WORKERS": str(self.workers),
+            "WMS_TIMEOUT": "120",
+        }
         self.log = tempfile.TemporaryFile()
-        self.proc = subprocess.Popen([str(BIN / "gunicorn"), "wms_service:create_app()"], cwd=ROOT, env=env,
-                                     stdout=self.log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            [str(BIN / "gunicorn"), "wms_service:create_app()"],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -134,8 +145,10 @@ class Server:
         """Each worker's resident memory, and the same without file-backed pages (the mapped SQLite database):
         what each worker allocated itself."""
         infos = [c.memory_info() for c in psutil.Process(self.proc.pid).children()]
-        return (sorted(round(i.rss / 2**20, 1) for i in infos),
-                sorted(round((i.rss - i.shared) / 2**20, 1) for i in infos))
+        return (
+            sorted(round(i.rss / 2**20, 1) for i in infos),
+            sorted(round((i.rss - i.shared) / 2**20, 1) for i in infos),
+        )
 
     def worker_pids(self) -> list[int]:
         return [c.pid for c in psutil.Process(self.proc.pid).children()]

@@ -9,6 +9,7 @@ building JSON: the machine has two cores and the server needs them. Every loop s
 ``max_requests`` requests, whichever comes first. stdlib http.client keeps the client cheap; gunicorn's sync
 workers close the connection after each response, so every request opens a new loopback connection anyway.
 """
+
 import http.client
 import itertools
 import json

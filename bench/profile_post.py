@@ -5,6 +5,7 @@
 Prints milliseconds per request and per ledger step (``stock/ledger.py``'s helpers, body loading, dumping);
 with --pyinstrument also the full call tree. This is how the fixes in bench/README.md were found.
 """
+
 import argparse
 import gc
 import json
@@ -19,7 +20,10 @@ from wms_service import create_app  # noqa: E402
 from wms_service.erply import common, fast  # noqa: E402
 from wms_service.stock import ledger  # noqa: E402
 
-STEPS = [(ledger, n) for n in ("_rows", "lock_bins", "_check_references", "_read_totals", "_check_rules", "_bulk_insert", "_move_totals")] + [(common, "load_one_or_many"), (fast, "dump_many")]
+STEPS = [
+    (ledger, n)
+    for n in ("_rows", "lock_bins", "_check_references", "_read_totals", "_check_rules", "_bulk_insert", "_move_totals")
+] + [(common, "load_one_or_many"), (fast, "dump_many")]
 
 
 def timed(spent):
@@ -51,12 +55,21 @@ def main():
         app = create_app({"DATABASE_URL": url})
         client = app.test_client()
         login = {"clientCode": w.tenant_code, "username": w.username, "password": seed.PASSWORD}
-        headers = {"clientCode": w.tenant_code, "sessionKey": client.post("/v1/session", json=login).get_json()["sessionKey"]}
-        bodies = [json.dumps(lines if opts.lines > 1 else lines[0])
-                  for lines in scenarios.record_lists(w, opts.lines, opts.requests + 3)]
+        headers = {
+            "clientCode": w.tenant_code,
+            "sessionKey": client.post("/v1/session", json=login).get_json()["sessionKey"],
+        }
+        bodies = [
+            json.dumps(lines if opts.lines > 1 else lines[0])
+            for lines in scenarios.record_lists(w, opts.lines, opts.requests + 3)
+        ]
         for body in bodies[:3]:  # warm up: first requests pay for imports and caches
-            assert client.post("/bin-inventory-record", data=body, headers=headers,
-                               content_type="application/json").status_code == 201
+            assert (
+                client.post(
+                    "/bin-inventory-record", data=body, headers=headers, content_type="application/json"
+                ).status_code
+                == 201
+            )
         if not opts.no_freeze:
             gc.freeze()  # as gunicorn.conf.py does once a worker has loaded the app
         spent.clear()
@@ -68,8 +81,12 @@ def main():
             profiler.start()
         start = time.perf_counter()
         for body in bodies[3:]:
-            assert client.post("/bin-inventory-record", data=body, headers=headers,
-                               content_type="application/json").status_code == 201
+            assert (
+                client.post(
+                    "/bin-inventory-record", data=body, headers=headers, content_type="application/json"
+                ).status_code
+                == 201
+            )
         elapsed = time.perf_counter() - start
         if profiler:
             profiler.stop()

@@ -5,6 +5,7 @@
 
 See bench/README.md for what is measured and the goals.
 """
+
 import argparse
 import datetime
 import json
@@ -20,8 +21,7 @@ from bench import env, report, scenarios  # noqa: E402
 def options(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="short runs and small ledgers: a smoke test, not numbers")
-    parser.add_argument("--backend", action="append", choices=["sqlite", "postgresql"],
-                        help="repeatable; default both")
+    parser.add_argument("--backend", action="append", choices=["sqlite", "postgresql"], help="repeatable; default both")
     parser.add_argument("--only", action="append", choices=["posting", "reading"], help="repeatable; default both")
     parser.add_argument("--ledger-sizes", default=None, help="comma separated; default 10000,1000000")
     parser.add_argument("--list-sizes", default="1,100,1000")
@@ -32,7 +32,9 @@ def options(argv=None):
     opts = parser.parse_args(argv)
     opts.backend = opts.backend or ["sqlite", "postgresql"]
     opts.only = opts.only or ["posting", "reading"]
-    opts.ledger_sizes = [int(x) for x in (opts.ledger_sizes or ("1000,20000" if opts.quick else "10000,1000000")).split(",")]
+    opts.ledger_sizes = [
+        int(x) for x in (opts.ledger_sizes or ("1000,20000" if opts.quick else "10000,1000000")).split(",")
+    ]
     opts.list_sizes = [int(x) for x in opts.list_sizes.split(",")]
     opts.clients = [int(x) for x in opts.clients.split(",")]
     opts.duration = opts.duration or (1.5 if opts.quick else 8.0)
@@ -45,10 +47,17 @@ def options(argv=None):
 def main(argv=None):
     opts = options(argv)
     started = time.monotonic()
-    results = {"started": datetime.datetime.now().isoformat(timespec="seconds"), "machine": env.machine(),
-               "options": {k: v for k, v in vars(opts).items() if k != "out"}, "backends": {}}
-    print(f"machine: {results['machine']['cpu']} x{results['machine']['nproc']}, "
-          f"load {results['machine']['load_average']}", file=sys.stderr)
+    results = {
+        "started": datetime.datetime.now().isoformat(timespec="seconds"),
+        "machine": env.machine(),
+        "options": {k: v for k, v in vars(opts).items() if k != "out"},
+        "backends": {},
+    }
+    print(
+        f"machine: {results['machine']['cpu']} x{results['machine']['nproc']}, "
+        f"load {results['machine']['load_average']}",
+        file=sys.stderr,
+    )
     for backend in opts.backend:
         out = results["backends"][backend] = {}
         if "posting" in opts.only:

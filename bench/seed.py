@@ -4,6 +4,7 @@ The catalog goes through the service (in process, Flask's test client) so it is 
 ledger is bulk-inserted straight into the tables (PostgreSQL COPY, SQLite executemany) together with a projection
 computed from the same rows, so ``ledger verify`` passes on it; a million records through HTTP would take an hour.
 """
+
 import random
 from dataclasses import dataclass, field
 
@@ -15,8 +16,20 @@ from wms_service.db import make_engine, new_session, now
 from wms_service.stock.models import BinInventory, BinInventoryBatch
 
 PASSWORD = "bench-password-1"
-RECORD_COLUMNS = ("tenant_id", "bin_id", "product_id", "batch_id", "amount", "reference_type", "reference_id",
-                  "added", "added_by_id", "changed", "changed_by_id", "changed_by")
+RECORD_COLUMNS = (
+    "tenant_id",
+    "bin_id",
+    "product_id",
+    "batch_id",
+    "amount",
+    "reference_type",
+    "reference_id",
+    "added",
+    "added_by_id",
+    "changed",
+    "changed_by_id",
+    "changed_by",
+)
 
 
 @dataclass
@@ -52,12 +65,18 @@ def world(url: str, *, bins: int, products: int, code: str = "bench") -> World:
         return response.get_json()
 
     warehouse = create("/warehouse", {"code": "MAIN", "name": "Main"})
-    product_ids = [p["id"] for p in create("/product", [{"code": f"SKU-{i}", "name": f"Item {i}"} for i in range(products)])]
-    batches = create("/batch", [{"productId": p, "expiryDate": "2030-12-31", "batchCode": [f"LOT-{p}"]} for p in product_ids])
+    product_ids = [
+        p["id"] for p in create("/product", [{"code": f"SKU-{i}", "name": f"Item {i}"} for i in range(products)])
+    ]
+    batches = create(
+        "/batch", [{"productId": p, "expiryDate": "2030-12-31", "batchCode": [f"LOT-{p}"]} for p in product_ids]
+    )
     bin_ids = []
     for start in range(0, bins, 1000):
-        chunk = [{"warehouseId": warehouse["id"], "code": f"B-{i:05d}", "active": True}
-                 for i in range(start, min(bins, start + 1000))]
+        chunk = [
+            {"warehouseId": warehouse["id"], "code": f"B-{i:05d}", "active": True}
+            for i in range(start, min(bins, start + 1000))
+        ]
         bin_ids += [b["id"] for b in create("/bin", chunk)]
     app.extensions["wms_engine"].dispose()
     return World(tenant_id, code, user_id, "bench", bin_ids, product_ids, {b["productId"]: b["id"] for b in batches})
@@ -108,7 +127,10 @@ def ledger(url: str, w: World, n: int, places: list[tuple[int, int, int]], seed:
 def _copy_records(engine, rows):
     raw = engine.raw_connection()
     try:
-        with raw.cursor() as cur, cur.copy(f"COPY bin_inventory_record ({', '.join(RECORD_COLUMNS)}) FROM STDIN") as copy:
+        with (
+            raw.cursor() as cur,
+            cur.copy(f"COPY bin_inventory_record ({', '.join(RECORD_COLUMNS)}) FROM STDIN") as copy,
+        ):
             for row in rows:
                 copy.write_row(row)
         raw.commit()
@@ -117,8 +139,10 @@ def _copy_records(engine, rows):
 
 
 def _insert_records(engine, rows):
-    sql = (f"INSERT INTO bin_inventory_record ({', '.join(RECORD_COLUMNS)}) "
-           f"VALUES ({', '.join('?' * len(RECORD_COLUMNS))})")
+    sql = (
+        f"INSERT INTO bin_inventory_record ({', '.join(RECORD_COLUMNS)}) "
+        f"VALUES ({', '.join('?' * len(RECORD_COLUMNS))})"
+    )
     raw = engine.raw_connection()
     try:
         cur = raw.cursor()
@@ -142,23 +166,38 @@ def _projection(engine, w, levels, stamp):
         per_product[(bin_id, product)] = per_product.get((bin_id, product), 0) + amount
     with engine.begin() as conn:
         created = conn.execute(
-            insert(BinInventory).returning(BinInventory.id, BinInventory.bin_id, BinInventory.product_id,
-                                           sort_by_parameter_order=True),
-            [{"tenant_id": w.tenant_id, "bin_id": b, "product_id": p, "amount": a, "added": stamp, "changed": stamp}
-             for (b, p), a in per_product.items()],
+            insert(BinInventory).returning(
+                BinInventory.id, BinInventory.bin_id, BinInventory.product_id, sort_by_parameter_order=True
+            ),
+            [
+                {"tenant_id": w.tenant_id, "bin_id": b, "product_id": p, "amount": a, "added": stamp, "changed": stamp}
+                for (b, p), a in per_product.items()
+            ],
         ).all()
         ids = {(b, p): i for i, b, p in created}
-        conn.execute(insert(BinInventoryBatch), [
-            {"tenant_id": w.tenant_id, "bin_inventory_id": ids[(b, p)], "bin_id": b, "product_id": p, "batch_id": bt,
-             "amount": a}
-            for (b, p, bt), a in levels.items()
-        ])
+        conn.execute(
+            insert(BinInventoryBatch),
+            [
+                {
+                    "tenant_id": w.tenant_id,
+                    "bin_inventory_id": ids[(b, p)],
+                    "bin_id": b,
+                    "product_id": p,
+                    "batch_id": bt,
+                    "amount": a,
+                }
+                for (b, p, bt), a in levels.items()
+            ],
+        )
         # The bins' record counters, as migration 0003 fills them (none of the seeded records is reversed).
-        conn.execute(text(
-            "UPDATE bin SET record_count = (SELECT count(*) FROM bin_inventory_record r WHERE r.bin_id = bin.id), "
-            "visible_record_count = (SELECT count(*) FROM bin_inventory_record r "
-            "WHERE r.bin_id = bin.id AND r.reversed_by_id IS NULL) WHERE tenant_id = :tenant"
-        ), {"tenant": w.tenant_id})
+        conn.execute(
+            text(
+                "UPDATE bin SET record_count = (SELECT count(*) FROM bin_inventory_record r WHERE r.bin_id = bin.id), "
+                "visible_record_count = (SELECT count(*) FROM bin_inventory_record r "
+                "WHERE r.bin_id = bin.id AND r.reversed_by_id IS NULL) WHERE tenant_id = :tenant"
+            ),
+            {"tenant": w.tenant_id},
+        )
 
 
 def _analyze(engine):

@@ -3,6 +3,7 @@
 Tests isolate themselves by tenant (each gets a new one), which is also what the service promises its clients.
 In CI (CI=true) a PostgreSQL server that cannot be reached fails the run; elsewhere those tests skip.
 """
+
 import contextlib
 import itertools
 import os
@@ -12,7 +13,12 @@ import pytest
 from hypothesis import HealthCheck, settings
 from sqlalchemy import event
 
-from wms_service import create_app
+# Cheap password hashes for the suite (each HTTP test checks a password or two); tests/auth/test_passwords.py
+# proves that the service itself uses scrypt. Set before the app is imported, and inherited by the gunicorn
+# servers the slow tests start.
+os.environ.setdefault("WMS_PASSWORD_METHOD", "pbkdf2:sha256:1")
+
+from wms_service import create_app  # noqa: E402
 from wms_service.auth import service as auth
 from wms_service.db import new_session
 
@@ -157,7 +163,9 @@ class Api:
         return self.create("/product", {"code": unique_code("P"), "name": "Widget", **fields})
 
     def batch(self, product_id, **fields):
-        return self.create("/batch", {"productId": product_id, "expiryDate": "2030-01-31", "batchCode": [unique_code("B")], **fields})
+        return self.create(
+            "/batch", {"productId": product_id, "expiryDate": "2030-01-31", "batchCode": [unique_code("B")], **fields}
+        )
 
     def bin(self, warehouse_id=None, **fields):
         warehouse_id = warehouse_id or self.warehouse()["id"]
@@ -169,7 +177,13 @@ class Api:
         return {"bin": self.bin(**bin_fields), "product": product, "batch": self.batch(product["id"])}
 
     def record(self, pos, amount, **fields):
-        body = {"binId": pos["bin"]["id"], "productId": pos["product"]["id"], "batchId": pos["batch"]["id"], "amount": amount, **fields}
+        body = {
+            "binId": pos["bin"]["id"],
+            "productId": pos["product"]["id"],
+            "batchId": pos["batch"]["id"],
+            "amount": amount,
+            **fields,
+        }
         return self.post("/bin-inventory-record", json=body)
 
     def inventory(self, bin_id, product_id):

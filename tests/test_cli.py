@@ -1,4 +1,5 @@
 """The wms-service operator commands, through Flask's CLI runner against the test database."""
+
 from sqlalchemy import select, update
 
 from wms_service.auth.models import Tenant, TenantHost, User
@@ -22,9 +23,13 @@ def one(app, query):
 
 def test_tenant_create(app):
     code = unique_code()
-    result = run(app, "tenant", "create", code, "--name", "Acme Ltd", "--host", "Stock.Acme.Example", "--allow-negative-stock")
+    result = run(
+        app, "tenant", "create", code, "--name", "Acme Ltd", "--host", "Stock.Acme.Example", "--allow-negative-stock"
+    )
     assert result.exit_code == 0, result.output
-    tenant_id, name, negative = one(app, select(Tenant.id, Tenant.name, Tenant.allow_negative_stock).where(Tenant.code == code))
+    tenant_id, name, negative = one(
+        app, select(Tenant.id, Tenant.name, Tenant.allow_negative_stock).where(Tenant.code == code)
+    )
     assert result.output == f"tenant {code} id={tenant_id}\n"
     assert (name, negative) == ("Acme Ltd", True)
     assert one(app, select(TenantHost.hostname).where(TenantHost.tenant_id == tenant_id)) == ("stock.acme.example",)
@@ -46,11 +51,25 @@ def test_tenant_create_refuses_duplicates_and_bad_codes(app):
 def test_user_create_reads_the_password_from_stdin(app, client):
     code = unique_code()
     run(app, "tenant", "create", code)
-    result = run(app, "user", "create", "--tenant", code, "alice", "--password-stdin", "--permission", "purchase_order",
-                 input="a long secret\n")
+    result = run(
+        app,
+        "user",
+        "create",
+        "--tenant",
+        code,
+        "alice",
+        "--password-stdin",
+        "--permission",
+        "purchase_order",
+        input="a long secret\n",
+    )
     assert result.exit_code == 0, result.output
-    user_id, stored, permissions = one(app, select(User.id, User.password_hash, User.permissions)
-                                       .join(Tenant, Tenant.id == User.tenant_id).where(Tenant.code == code))
+    user_id, stored, permissions = one(
+        app,
+        select(User.id, User.password_hash, User.permissions)
+        .join(Tenant, Tenant.id == User.tenant_id)
+        .where(Tenant.code == code),
+    )
     assert result.output == f"user alice id={user_id} tenant={code}\n"
     assert stored.startswith("scrypt:") and "a long secret" not in stored and permissions == "PURCHASE_ORDER"
     session = login(client, code, "alice", "a long secret")
@@ -89,7 +108,10 @@ def test_ledger_verify_and_rebuild(app, api):
     try:
         broken = run(app, "ledger", "verify")
         assert broken.exit_code == 1
-        assert f"bin={pos['bin']['id']} product={pos['product']['id']} batch {pos['batch']['id']}: ledger=5 projection=50" in broken.output
+        assert (
+            f"bin={pos['bin']['id']} product={pos['product']['id']} batch {pos['batch']['id']}: ledger=5 projection=50"
+            in broken.output
+        )
         assert f"bin={pos['bin']['id']} visible_record_count: ledger=1 counter=9" in broken.output
         # The batch total, the product total above it, and the bin's record counter.
         assert "ledger verify: 3 difference(s)" in broken.output

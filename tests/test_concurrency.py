@@ -5,6 +5,7 @@ are), then proves the projection against the ledger. Only the counts are asserte
 At the end, the locking those outcomes rest on is checked directly: BEGIN IMMEDIATE on SQLite, the row lock
 mode on PostgreSQL, and that a login checks its password outside the write lock.
 """
+
 import os
 import signal
 import socket
@@ -73,7 +74,11 @@ def server(database_url):
     log = tempfile.NamedTemporaryFile(prefix="gunicorn-", suffix=".log", delete=False)
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wms_service:create_app()"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -144,7 +149,9 @@ def position(remote):
     def make(**bin_fields):
         warehouse = remote.create("/warehouse", {"code": unique_code("W"), "name": "Main"})
         product = remote.create("/product", {"code": unique_code("P"), "name": "Widget"})
-        batch = remote.create("/batch", {"productId": product["id"], "expiryDate": "2030-01-31", "batchCode": [unique_code("B")]})
+        batch = remote.create(
+            "/batch", {"productId": product["id"], "expiryDate": "2030-01-31", "batchCode": [unique_code("B")]}
+        )
         bin_ = remote.create("/bin", {"warehouseId": warehouse["id"], "code": unique_code("A-"), **bin_fields})
         return {"bin": bin_["id"], "product": product["id"], "batch": batch["id"], "warehouse": warehouse["id"]}
 
@@ -211,7 +218,10 @@ def test_last_units_go_to_exactly_as_many_clients(app, server, remote, position)
     cli = subprocess.run(
         [sys.executable, "-c", "from wms_service.cli import main; main()", "ledger", "verify"],
         env={**os.environ, "WMS_DATABASE_URL": app.config["DATABASE_URL"]},
-        cwd=ROOT, capture_output=True, text=True, timeout=TIMEOUT,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
     )
     assert cli.returncode == 0, cli.stdout + cli.stderr
     assert_clean_log(server)
@@ -249,14 +259,14 @@ def test_lists_over_two_bins_in_opposite_orders_never_deadlock(app, server, remo
     assert set(counts) <= {201, 409}, {r.status_code: r.text for r in responses}
     assert counts.get(201, 0) >= 1
     moved = {a: 3, b: 3}
-    for body, response in zip(bodies, responses):
+    for body, response in zip(bodies, responses, strict=True):
         if response.status_code == 201:
             assert [r["amount"] for r in response.json()] == [item["amount"] for item in body]
             for item in body:
                 moved[item["binId"]] += item["amount"]
     assert remote.amount(a, pos["product"]) == moved[a]
     assert remote.amount(b, pos["product"]) == moved[b]
-    successes = sum(len(body) for body, r in zip(bodies, responses) if r.status_code == 201)
+    successes = sum(len(body) for body, r in zip(bodies, responses, strict=True) if r.status_code == 201)
     assert remote.total(f"/bin-inventory-record?productId={pos['product']}") == 2 + successes
     assert_ledger_verifies(app, remote.headers["clientCode"])
     assert_clean_log(server)
@@ -317,7 +327,9 @@ def test_write_sessions_take_the_sqlite_write_lock_at_every_begin(app, database_
     planograma = {"Host": f"{api.tenant_code}.wms.test", "Authorization": f"Bearer clerk:{PASSWORD}"}
     search = _statements(app, lambda: api.client.post("/api/category/read", json={}, headers=planograma))
     assert begins(search) == ["BEGIN"]
-    added = _statements(app, lambda: api.client.put("/api/category/add", json={"categoryName": "Tools"}, headers=planograma))
+    added = _statements(
+        app, lambda: api.client.put("/api/category/add", json={"categoryName": "Tools"}, headers=planograma)
+    )
     assert begins(added) == ["BEGIN", "BEGIN IMMEDIATE"]
 
 
@@ -334,7 +346,9 @@ def _login(client, code):
 
 
 @pytest.mark.parametrize("request_with_password", [_login, _bearer_write], ids=["session", "bearer-write"])
-def test_passwords_are_checked_outside_any_write_transaction(app, database_url, client, monkeypatch, request_with_password):
+def test_passwords_are_checked_outside_any_write_transaction(
+    app, database_url, client, monkeypatch, request_with_password
+):
     if not database_url.startswith("sqlite"):
         pytest.skip("only SQLite has a database-wide write lock to hold")
     _tid, code, _uid = make_tenant(app)
@@ -370,7 +384,9 @@ def test_a_post_locks_its_bins_against_writers_but_not_against_references(app, d
     try:
         tenant = writer.scalar(select(Tenant).where(Tenant.code == api.tenant_code))
         user = writer.get(User, api.user_id)
-        ledger.post(writer, tenant=tenant, user=user, lines=[ledger.Line(bin_id, pos["product"]["id"], pos["batch"]["id"], 1)])
+        ledger.post(
+            writer, tenant=tenant, user=user, lines=[ledger.Line(bin_id, pos["product"]["id"], pos["batch"]["id"], 1)]
+        )
         lock = select(Bin.id).where(Bin.id == bin_id)
         # The key-share lock is what an insert referencing the bin (a new stocktaking, say) takes: it is free.
         assert other.execute(lock.with_for_update(read=True, key_share=True, nowait=True)).all() == [(bin_id,)]

@@ -1,4 +1,5 @@
 """Idempotency-Key on every create: a retry answers the first response and writes nothing; keys are per tenant."""
+
 import json
 import threading
 import uuid
@@ -61,7 +62,9 @@ def test_the_same_json_spelled_differently_is_the_same_request(api):
     first = post(api, "/bin-inventory-record", body, k)
     reordered = json.dumps(dict(reversed(list(body.items()))), indent=2)
 
-    again = api.post("/bin-inventory-record", data=reordered, content_type="application/json", headers={"Idempotency-Key": k})
+    again = api.post(
+        "/bin-inventory-record", data=reordered, content_type="application/json", headers={"Idempotency-Key": k}
+    )
 
     assert again.status_code == 201
     assert again.get_json() == first.get_json()
@@ -127,11 +130,19 @@ def _create_bodies(api):
     return {
         "warehouse": ("/warehouse", {"code": unique_code("W"), "name": "Second"}, "/warehouse"),
         "product": ("/product", {"code": unique_code("P"), "name": "Gadget"}, "/product"),
-        "batch": ("/batch", {"productId": ids["productId"], "expiryDate": "2031-06-30", "batchCode": [unique_code("B")]}, "/batch"),
+        "batch": (
+            "/batch",
+            {"productId": ids["productId"], "expiryDate": "2031-06-30", "batchCode": [unique_code("B")]},
+            "/batch",
+        ),
         "bin": ("/bin", {"warehouseId": warehouse_id, "code": unique_code("C-")}, "/bin"),
         "stocktaking": ("/stocktaking", {"binId": ids["binId"]}, "/stocktaking"),
         "record": ("/bin-inventory-record", {**ids, "amount": 7}, "/bin-inventory-record"),
-        "records as a list": ("/v1/bin-inventory-record", [{**ids, "amount": 1}, {**ids, "amount": 2}], "/bin-inventory-record"),
+        "records as a list": (
+            "/v1/bin-inventory-record",
+            [{**ids, "amount": 1}, {**ids, "amount": 2}],
+            "/bin-inventory-record",
+        ),
     }
 
 
@@ -265,9 +276,11 @@ def _wait_until_blocked(app, database_url, thread):
     session = new_session(app)
     try:
         for _ in range(300):
-            waiting = session.scalar(text(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-            ))
+            waiting = session.scalar(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                )
+            )
             session.rollback()
             if waiting:
                 return
@@ -299,8 +312,13 @@ def _claim_in_thread(app, request_args, tenant):
 
 def _request_args(idem_key):
     body = json.dumps({"code": "X", "name": "Y"})
-    return {"path": "/v1/product", "method": "POST", "data": body, "content_type": "application/json",
-            "headers": {"Idempotency-Key": idem_key}}
+    return {
+        "path": "/v1/product",
+        "method": "POST",
+        "data": body,
+        "content_type": "application/json",
+        "headers": {"Idempotency-Key": idem_key},
+    }
 
 
 def test_a_duplicate_in_flight_waits_and_answers_the_first_response(app, database_url, api):

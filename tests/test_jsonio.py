@@ -1,17 +1,20 @@
 """jsonio answers what the standard library answers: the same values read, the same errors, the same JSON out."""
+
 import datetime
 import json
 from decimal import Decimal
 
 import pytest
 from flask import Flask
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wms_service import jsonio
 
 
 def standard(raw):
     """What the service did before orjson: the standard library, NaN and Infinity refused, depth a ValueError."""
+
     def refuse(name):
         raise ValueError(name)
 
@@ -30,7 +33,10 @@ def outcome(read, raw):
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(min_value=-(2**70), max_value=2**70) | st.floats(allow_nan=False)
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False)
     | st.text(),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
     max_leaves=12,
@@ -45,10 +51,35 @@ def test_generated_documents_read_alike(value, ascii_only, encoding):
 
 
 ODD = [
-    b"NaN", b"[Infinity]", b"-Infinity", b'{"a": 1e400}', b"18446744073709551616", b"-9223372036854775809",
-    b'"\\ud800"', b'"\\udc00x"', b'"\\ud83d\\ude00"', b"-0", b"-0.0", b"1.0", b"1E2", b"[1,2", b"\xff", b"", b"  ",
-    b'{"a":1,"a":2}', b'"\\u0000"', b"[" * 5000 + b"]" * 5000, b"[" * 100_000, b"\xef\xbb\xbf{}", b"01", b"[1,]",
-    b'{"a" 1}', b"true false", "€".encode(), json.dumps({"x": "é"}).encode("utf-16"), b'"\t"',
+    b"NaN",
+    b"[Infinity]",
+    b"-Infinity",
+    b'{"a": 1e400}',
+    b"18446744073709551616",
+    b"-9223372036854775809",
+    b'"\\ud800"',
+    b'"\\udc00x"',
+    b'"\\ud83d\\ude00"',
+    b"-0",
+    b"-0.0",
+    b"1.0",
+    b"1E2",
+    b"[1,2",
+    b"\xff",
+    b"",
+    b"  ",
+    b'{"a":1,"a":2}',
+    b'"\\u0000"',
+    b"[" * 5000 + b"]" * 5000,
+    b"[" * 100_000,
+    b"\xef\xbb\xbf{}",
+    b"01",
+    b"[1,]",
+    b'{"a" 1}',
+    b"true false",
+    "€".encode(),
+    json.dumps({"x": "é"}).encode("utf-16"),
+    b'"\t"',
 ]
 
 
@@ -65,14 +96,17 @@ def provider():
         yield app.json
 
 
-@pytest.mark.parametrize("body", [
-    {"b": 1, "a": [1.5, None, True, "é \u2028 \x00"]},
-    [2**53, -(2**63)],
-    {"big": 2**70},  # beyond orjson: the standard library writes it
-    {"when": datetime.date(2026, 11, 23), "at": datetime.datetime(2026, 11, 23, 6, 0, 0)},
-    {"price": Decimal("1.10")},
-    {3: "non-string key"},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"b": 1, "a": [1.5, None, True, "é \u2028 \x00"]},
+        [2**53, -(2**63)],
+        {"big": 2**70},  # beyond orjson: the standard library writes it
+        {"when": datetime.date(2026, 11, 23), "at": datetime.datetime(2026, 11, 23, 6, 0, 0)},
+        {"price": Decimal("1.10")},
+        {3: "non-string key"},
+    ],
+)
 def test_responses_say_what_the_standard_library_says(provider, body):
     response = provider.response(body)
     assert response.mimetype == "application/json"

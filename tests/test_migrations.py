@@ -1,16 +1,20 @@
 """The Alembic migrations and the models describe the same schema (what `alembic check` checks), on both engines;
 the migrations go down to base and up again with stock in the database."""
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from alembic.config import Config
+
 import click
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
-from wms_service import cli, create_app
+from wms_service import (
+    cli,
+    create_app,
+    models,  # noqa: F401
+)
 from wms_service.db import Base
-from wms_service import models  # noqa: F401
 
 from .conftest import Api, fresh_database, login, make_tenant, recorded_sql
 from .planograma.conftest import Planograma
@@ -85,7 +89,10 @@ def test_downgrade_to_base_and_upgrade_again_with_stock_in_the_database(own_data
         result = runner.invoke(args=["db", "upgrade"])
         assert result.exit_code == 0, result.output
         with engine.connect() as connection:
-            assert compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata) == []
+            assert (
+                compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata)
+                == []
+            )
         assert _count(engine, "bin_inventory_record") == 0
         if engine.dialect.name == "sqlite":
             # The migrations ran without foreign key enforcement; their connection went back to the pool with it on.

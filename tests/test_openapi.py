@@ -1,4 +1,5 @@
 """openapi.yaml is generated from the code; this fails when someone changes a route and forgets `make spec`."""
+
 from pathlib import Path
 
 import yaml

@@ -1,4 +1,5 @@
 """SQLite connections: writers queue on a file lock beside the database (wms_service/sqlite_queue.py), pages are mapped."""
+
 import fcntl
 import os
 import sqlite3

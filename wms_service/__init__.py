@@ -1,12 +1,12 @@
 """wms_service: a warehouse stock service with an Erply-style API and a Planograma layer over one ledger."""
+
 import os
 
 from flask import Flask
 from flask_smorest import Api
-
 from werkzeug.exceptions import HTTPException
 
-from . import cli, config, db, errors, erply, health, jsonio, planograma
+from . import cli, config, db, erply, errors, health, jsonio, planograma
 
 
 def create_app(overrides: dict | None = None) -> Flask:

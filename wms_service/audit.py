@@ -1,4 +1,5 @@
 """The audit fields every Erply-style resource carries: added, addedById, changed, changedById, changedBy."""
+
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 

@@ -1,4 +1,5 @@
 """The wms-service command: a Flask CLI group with the service's operator commands."""
+
 import sys
 from contextlib import contextmanager
 
@@ -114,7 +115,9 @@ def _run(work):
 @click.option("--allow-negative-stock", is_flag=True, help="Let records take a batch below zero in a bin.")
 def tenant_create(code, name, hosts, allow_negative_stock):
     """Create tenant CODE (Erply's clientCode)."""
-    tenant = _run(lambda s: auth.create_tenant(s, code=code, name=name, hosts=hosts, allow_negative_stock=allow_negative_stock))
+    tenant = _run(
+        lambda s: auth.create_tenant(s, code=code, name=name, hosts=hosts, allow_negative_stock=allow_negative_stock)
+    )
     click.echo(f"tenant {tenant.code} id={tenant.id}")
 
 
@@ -148,12 +151,16 @@ def ledger_verify():
         for m in ledger.verify(session):
             bad += 1
             if m.counter is not None:
-                click.echo(f"MISMATCH tenant={m.tenant_id} bin={m.bin_id} {m.counter}: "
-                           f"ledger={m.ledger} counter={m.projection}")
+                click.echo(
+                    f"MISMATCH tenant={m.tenant_id} bin={m.bin_id} {m.counter}: "
+                    f"ledger={m.ledger} counter={m.projection}"
+                )
                 continue
             level = "product total" if m.batch_id is None else f"batch {m.batch_id}"
-            click.echo(f"MISMATCH tenant={m.tenant_id} bin={m.bin_id} product={m.product_id} {level}: "
-                       f"ledger={m.ledger} projection={m.projection}")
+            click.echo(
+                f"MISMATCH tenant={m.tenant_id} bin={m.bin_id} product={m.product_id} {level}: "
+                f"ledger={m.ledger} projection={m.projection}"
+            )
     finally:
         session.close()
     if bad:
@@ -183,6 +190,7 @@ def demo(tenant_code, username, password):
             session, code=tenant_code, name="Demo", hosts=["localhost"]
         )
         from sqlalchemy import select
+
         from .auth.models import User
 
         exists = session.scalar(select(User).where(User.tenant_id == tenant.id, User.username == username))

@@ -1,4 +1,5 @@
 """Settings from the environment, in one place."""
+
 import os
 
 

@@ -5,12 +5,13 @@ SQLite gets WAL, foreign keys and a busy timeout; a request that writes takes SQ
 its turn on a file lock (``sqlite_queue.py``). On PostgreSQL the
 stock code locks the rows it changes instead (see ``stock/ledger.py``).
 """
+
 import sqlite3
 import time
 from contextlib import contextmanager
 
 from flask import current_app, g, request
-from sqlalchemy import BigInteger, MetaData, create_engine, event, Integer, make_url
+from sqlalchemy import BigInteger, Integer, MetaData, create_engine, event, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
@@ -102,7 +103,9 @@ def init_app(app):
     app.extensions["wms_sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
     # The same pool; every transaction a writing session begins, also after a commit, is a write transaction.
     # (Options given to Session.connection() would hold for its first transaction only.)
-    app.extensions["wms_write_sessionmaker"] = sessionmaker(engine.execution_options(**{WRITE: True}), expire_on_commit=False)
+    app.extensions["wms_write_sessionmaker"] = sessionmaker(
+        engine.execution_options(**{WRITE: True}), expire_on_commit=False
+    )
     app.teardown_appcontext(_close_session)
 
 

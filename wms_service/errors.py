@@ -4,6 +4,7 @@ Domain code raises ``DomainError`` subclasses and knows nothing of HTTP. Each AP
 error shape: this module does it for the native API (``{"code", "status", "message", "errors"?}``), the
 Planograma layer wraps the same exceptions in its envelope.
 """
+
 from flask import current_app, request
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import BadRequest, HTTPException

@@ -1,4 +1,5 @@
 """Exact decimals for money and measures, on both engines."""
+
 from decimal import Decimal
 
 from sqlalchemy import Numeric, String, TypeDecorator

@@ -1,4 +1,5 @@
 """GET /health: 200 once the database answers."""
+
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from sqlalchemy import text

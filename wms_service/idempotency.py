@@ -6,6 +6,7 @@ on PostgreSQL its insert blocks on the unique index until the first transaction 
 for the write lock at ``BEGIN IMMEDIATE``. If the first committed, the second answers the stored response; if the
 first failed (and so stored nothing), the second claims the key and does the work itself.
 """
+
 import hashlib
 import json
 import random
@@ -33,6 +34,7 @@ OPENAPI_HEADER = {
     "description": "Retry-safe create: the same key and body answer the first response again and write nothing; "
     "the same key with another body is a 409.",
 }
+
 
 class IdempotencyKey(IdMixin, Base):
     __tablename__ = "idempotency_key"
@@ -62,7 +64,9 @@ def claim(db, tenant_id: int):
     if key is None:
         return None
     if not key or len(key) > MAX_KEY:
-        raise ValidationFailed(f"{HEADER} must be 1 to {MAX_KEY} characters.", {HEADER: [f"1 to {MAX_KEY} characters."]})
+        raise ValidationFailed(
+            f"{HEADER} must be 1 to {MAX_KEY} characters.", {HEADER: [f"1 to {MAX_KEY} characters."]}
+        )
     fingerprint = _fingerprint()
     insert = _INSERT[db.get_bind().dialect.name]
     key_id = db.scalar(
@@ -83,8 +87,9 @@ def claim(db, tenant_id: int):
 
 def _stored(db, tenant_id, key, fingerprint):
     row = db.execute(
-        select(IdempotencyKey.request_hash, IdempotencyKey.status, IdempotencyKey.body)
-        .where(IdempotencyKey.tenant_id == tenant_id, IdempotencyKey.key == key)
+        select(IdempotencyKey.request_hash, IdempotencyKey.status, IdempotencyKey.body).where(
+            IdempotencyKey.tenant_id == tenant_id, IdempotencyKey.key == key
+        )
     ).first()
     if row is not None and row.request_hash != fingerprint:
         raise Conflict(f"This {HEADER} was used with a different request.")
@@ -104,7 +109,9 @@ def remember(body, status: int) -> None:
     claimed = g.pop("idempotency_claim", None)
     if claimed is not None:
         db, key_id = claimed
-        db.execute(update(IdempotencyKey).where(IdempotencyKey.id == key_id).values(status=status, body=json.dumps(body)))
+        db.execute(
+            update(IdempotencyKey).where(IdempotencyKey.id == key_id).values(status=status, body=json.dumps(body))
+        )
 
 
 def _expire(db, tenant_id, ttl_seconds) -> int:

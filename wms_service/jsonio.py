@@ -9,6 +9,7 @@ Whatever it refuses goes to the standard library, which then decides exactly as 
 (the same values, the same errors), so orjson only ever answers for input both read alike
 (tests/test_jsonio.py).
 """
+
 import json
 
 import orjson

@@ -1,4 +1,5 @@
 """Tenant-scoped look-ups and the one paging helper every list uses."""
+
 from dataclasses import dataclass
 
 from sqlalchemy import func, select

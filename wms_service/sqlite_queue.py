@@ -9,6 +9,7 @@ gives it back the moment its COMMIT or ROLLBACK returns. The kernel drops the lo
 
 SQLite's own lock and busy timeout stay underneath, for any writer that does not queue here.
 """
+
 import fcntl
 import os
 import sqlite3

@@ -1,4 +1,5 @@
 """Input rules both API faces share: camelCase JSON names, text a database column can store, strict booleans."""
+
 from marshmallow import ValidationError, fields
 
 

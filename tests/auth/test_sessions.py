@@ -1,4 +1,5 @@
 """Erply-style sessions: POST/DELETE /v1/session and the clientCode + sessionKey headers."""
+
 import hashlib
 
 import pytest
@@ -73,7 +74,9 @@ def test_an_expired_session_is_refused(app, client, monkeypatch):
     _tid, code, _uid = make_tenant(app)
     key = open_session(client, code, sessionLength=1).get_json()["sessionKey"]
     assert client.get("/v1/bin", headers=headers(code, key)).status_code == 200
-    later = scalar(app, select(ApiSession.expires).where(ApiSession.key_hash == hashlib.sha256(key.encode()).hexdigest()))
+    later = scalar(
+        app, select(ApiSession.expires).where(ApiSession.key_hash == hashlib.sha256(key.encode()).hexdigest())
+    )
     monkeypatch.setattr("wms_service.auth.service.now", lambda: later)
     response = client.get("/v1/bin", headers=headers(code, key))
     assert response.status_code == 401
@@ -83,11 +86,15 @@ def test_an_expired_session_is_refused(app, client, monkeypatch):
 def test_a_session_expired_in_the_database_is_refused(app, client):
     _tid, code, _uid = make_tenant(app)
     key = open_session(client, code).get_json()["sessionKey"]
-    run_sql(app, update(ApiSession).where(ApiSession.key_hash == hashlib.sha256(key.encode()).hexdigest()).values(expires=1))
+    run_sql(
+        app, update(ApiSession).where(ApiSession.key_hash == hashlib.sha256(key.encode()).hexdigest()).values(expires=1)
+    )
     assert client.get("/v1/bin", headers=headers(code, key)).status_code == 401
 
 
-@pytest.mark.parametrize("change", [{"password": "wrong password"}, {"username": "nobody"}, {"clientCode": "no-such-tenant"}])
+@pytest.mark.parametrize(
+    "change", [{"password": "wrong password"}, {"username": "nobody"}, {"clientCode": "no-such-tenant"}]
+)
 def test_bad_credentials_are_401(app, client, change):
     _tid, code, _uid = make_tenant(app)
     response = open_session(client, code, **change)
@@ -134,8 +141,13 @@ def test_tenants_with_the_same_user_name_stay_apart(app, client):
     assert made.status_code == 201
     theirs = client.get("/v1/warehouse", headers=headers(code2, s2["sessionKey"]))
     assert theirs.get_json() == [] and theirs.headers["X-Total-Count"] == "0"
-    assert client.get(f"/v1/warehouse/{made.get_json()['id']}", headers=headers(code2, s2["sessionKey"])).status_code == 404
-    assert client.post("/v1/warehouse", json={"code": "MAIN"}, headers=headers(code2, s2["sessionKey"])).status_code == 201
+    assert (
+        client.get(f"/v1/warehouse/{made.get_json()['id']}", headers=headers(code2, s2["sessionKey"])).status_code
+        == 404
+    )
+    assert (
+        client.post("/v1/warehouse", json={"code": "MAIN"}, headers=headers(code2, s2["sessionKey"])).status_code == 201
+    )
 
 
 def test_secrets_are_stored_only_as_hashes(app, client):
@@ -147,5 +159,7 @@ def test_secrets_are_stored_only_as_hashes(app, client):
     # Each hash has its own salt.
     _tid2, _code2, other_user = make_tenant(app)
     assert scalar(app, select(User.password_hash).where(User.id == other_user)) != stored
-    hashes = scalar(app, select(ApiSession.key_hash).where(ApiSession.key_hash == hashlib.sha256(key.encode()).hexdigest()))
+    hashes = scalar(
+        app, select(ApiSession.key_hash).where(ApiSession.key_hash == hashlib.sha256(key.encode()).hexdigest())
+    )
     assert hashes is not None and key not in hashes

@@ -1,4 +1,5 @@
 """/batch: a product's units with an expiry date and batch codes."""
+
 import pytest
 
 from ..conftest import unique_code
@@ -8,14 +9,24 @@ from .conftest import PREFIXES, selects_for
 @pytest.mark.parametrize("prefix", PREFIXES)
 def test_create_and_read(api, clock, prefix):
     product = api.product()
-    created = api.create(f"{prefix}/batch", {"productId": product["id"], "expiryDate": "2031-02-28", "batchCode": ["L1", "L2"]})
+    created = api.create(
+        f"{prefix}/batch", {"productId": product["id"], "expiryDate": "2031-02-28", "batchCode": ["L1", "L2"]}
+    )
     codes = created["batchCodes"]
     assert created == {
-        "id": created["id"], "added": clock.seconds, "addedById": api.user_id, "changed": clock.seconds,
-        "changedById": api.user_id, "changedBy": api.username, "productId": product["id"],
-        "expiryDate": "2031-02-28", "batchCode": ["L1", "L2"],
-        "batchCodes": [{"id": codes[0]["id"], "batchId": created["id"], "code": "L1"},
-                       {"id": codes[1]["id"], "batchId": created["id"], "code": "L2"}],
+        "id": created["id"],
+        "added": clock.seconds,
+        "addedById": api.user_id,
+        "changed": clock.seconds,
+        "changedById": api.user_id,
+        "changedBy": api.username,
+        "productId": product["id"],
+        "expiryDate": "2031-02-28",
+        "batchCode": ["L1", "L2"],
+        "batchCodes": [
+            {"id": codes[0]["id"], "batchId": created["id"], "code": "L1"},
+            {"id": codes[1]["id"], "batchId": created["id"], "code": "L2"},
+        ],
     }
     assert api.get(f"{prefix}/batch/{created['id']}").get_json() == created
 
@@ -25,9 +36,17 @@ def test_required_fields(api):
     assert response.status_code == 400
     assert set(response.get_json()["errors"]) == {"productId", "expiryDate", "batchCode"}
     product = api.product()
-    assert api.post("/batch", json={"productId": product["id"], "expiryDate": None, "batchCode": ["X"]}).status_code == 201
-    for bad in ({"expiryDate": "2031-13-01"}, {"expiryDate": "31.01.2031"}, {"batchCode": []}, {"batchCode": "X"},
-                {"batchCode": [""]}, {"productId": "1"}):
+    assert (
+        api.post("/batch", json={"productId": product["id"], "expiryDate": None, "batchCode": ["X"]}).status_code == 201
+    )
+    for bad in (
+        {"expiryDate": "2031-13-01"},
+        {"expiryDate": "31.01.2031"},
+        {"batchCode": []},
+        {"batchCode": "X"},
+        {"batchCode": [""]},
+        {"productId": "1"},
+    ):
         body = {"productId": product["id"], "expiryDate": "2031-01-01", "batchCode": ["X"], **bad}
         response = api.post("/batch", json=body)
         assert response.status_code == 400, bad
@@ -49,20 +68,33 @@ def test_the_product_must_exist_in_the_tenant(api, make_api):
 
 
 def test_update_replaces_the_codes_by_id(api, colleague, clock):
-    batch = api.create("/batch", {"productId": api.product()["id"], "expiryDate": "2030-01-01", "batchCode": ["A", "B", "C"]})
+    batch = api.create(
+        "/batch", {"productId": api.product()["id"], "expiryDate": "2030-01-01", "batchCode": ["A", "B", "C"]}
+    )
     a, b, _c = batch["batchCodes"]
     clock.tick()
-    response = colleague.put(f"/batch/{batch['id']}", json={
-        "expiryDate": "2030-06-30",
-        "batchCodes": [{"id": b["id"], "batchId": batch["id"], "code": "B2"}, {"id": a["id"], "code": "A"}, {"code": "D"}],
-    })
+    response = colleague.put(
+        f"/batch/{batch['id']}",
+        json={
+            "expiryDate": "2030-06-30",
+            "batchCodes": [
+                {"id": b["id"], "batchId": batch["id"], "code": "B2"},
+                {"id": a["id"], "code": "A"},
+                {"code": "D"},
+            ],
+        },
+    )
     assert response.status_code == 200
     updated = response.get_json()
     assert updated["expiryDate"] == "2030-06-30"
     assert updated["batchCode"] == ["A", "B2", "D"]
     assert [c["id"] for c in updated["batchCodes"][:2]] == [a["id"], b["id"]]
     assert updated["batchCodes"][2]["id"] not in (a["id"], b["id"], _c["id"])
-    assert (updated["changed"], updated["changedById"], updated["changedBy"]) == (clock.seconds, colleague.user_id, "colleague")
+    assert (updated["changed"], updated["changedById"], updated["changedBy"]) == (
+        clock.seconds,
+        colleague.user_id,
+        "colleague",
+    )
     assert (updated["added"], updated["addedById"]) == (batch["added"], api.user_id)
     assert api.get(f"/batch/{batch['id']}").get_json() == updated
     assert api.get("/batch?batchCode=C").get_json() == []
@@ -73,8 +105,14 @@ def test_bad_code_edits_are_refused_and_change_nothing(api):
     other = api.batch(batch["productId"])
     code = batch["batchCodes"][0]
     cases = [
-        ([{"id": other["batchCodes"][0]["id"], "code": "X"}], {"batchCodes": {"0": {"id": [f"Batch code {other['batchCodes'][0]['id']} is not on this batch."]}}}),
-        ([{"code": "X"}, {"id": code["id"], "code": "Y"}, {"id": code["id"], "code": "Z"}], {"batchCodes": {"2": {"id": [f"Batch code {code['id']} is listed twice."]}}}),
+        (
+            [{"id": other["batchCodes"][0]["id"], "code": "X"}],
+            {"batchCodes": {"0": {"id": [f"Batch code {other['batchCodes'][0]['id']} is not on this batch."]}}},
+        ),
+        (
+            [{"code": "X"}, {"id": code["id"], "code": "Y"}, {"id": code["id"], "code": "Z"}],
+            {"batchCodes": {"2": {"id": [f"Batch code {code['id']} is listed twice."]}}},
+        ),
         ([{"code": "X", "batchId": other["id"]}], {"batchCodes": {"0": {"batchId": ["Must be this batch's id."]}}}),
         ([{"code": ""}], {"batchCodes": {"0": {"code": ["Length must be between 1 and 100."]}}}),
     ]
@@ -91,8 +129,13 @@ def test_read_only_fields_may_be_sent_back_unchanged_only(api):
     assert unchanged.status_code == 200
     batch = unchanged.get_json()  # the PUT stamped `changed`: a later second would differ from the old copy
     other_product = api.product()
-    for field, value in (("productId", other_product["id"]), ("batchCode", ["NEW"]), ("id", batch["id"] + 1),
-                         ("addedById", 0), ("changedBy", "someone")):
+    for field, value in (
+        ("productId", other_product["id"]),
+        ("batchCode", ["NEW"]),
+        ("id", batch["id"] + 1),
+        ("addedById", 0),
+        ("changedBy", "someone"),
+    ):
         response = api.put(f"/batch/{batch['id']}", json={**batch, field: value})
         assert response.status_code == 400, field
         assert response.get_json()["errors"] == {field: ["Read-only field; it cannot be changed."]}
@@ -152,4 +195,6 @@ def test_expiry_dates_answer_in_iso_form_whatever_the_year(api):
     updated = api.put(f"/batch/{batch['id']}", json={"expiryDate": "0109-06-04"})
     assert updated.status_code == 200 and updated.get_json()["expiryDate"] == "0109-06-04"
     assert api.get(f"/batch/{batch['id']}").get_json()["expiryDate"] == "0109-06-04"
-    assert api.post("/batch", json={"productId": product, "expiryDate": "1-01-01", "batchCode": ["X"]}).status_code == 400
+    assert (
+        api.post("/batch", json={"productId": product, "expiryDate": "1-01-01", "batchCode": ["X"]}).status_code == 400
+    )

@@ -1,4 +1,5 @@
 """/bin: the places that hold stock, with the seed's defaults, filters and paging."""
+
 import pytest
 
 from ..conftest import unique_code
@@ -10,9 +11,19 @@ def test_defaults_are_the_seeds(api, clock, prefix):
     warehouse = api.warehouse()
     created = api.create(f"{prefix}/bin", {"warehouseId": warehouse["id"]})
     assert created == {
-        "id": created["id"], "added": clock.seconds, "addedById": api.user_id, "changed": clock.seconds,
-        "changedById": api.user_id, "changedBy": api.username, "warehouseId": warehouse["id"], "code": "",
-        "active": False, "preferred": False, "binOrder": 0, "allowedProduct": "", "replenishmentMinimum": 0,
+        "id": created["id"],
+        "added": clock.seconds,
+        "addedById": api.user_id,
+        "changed": clock.seconds,
+        "changedById": api.user_id,
+        "changedBy": api.username,
+        "warehouseId": warehouse["id"],
+        "code": "",
+        "active": False,
+        "preferred": False,
+        "binOrder": 0,
+        "allowedProduct": "",
+        "replenishmentMinimum": 0,
         "maximumAmount": 0,
     }
     assert api.get(f"{prefix}/bin/{created['id']}").get_json() == created
@@ -20,18 +31,39 @@ def test_defaults_are_the_seeds(api, clock, prefix):
 
 def test_every_field_can_be_set_and_updated(api, colleague, clock):
     w1, w2 = api.warehouse(), api.warehouse()
-    fields = {"warehouseId": w1["id"], "code": "A-01", "active": True, "preferred": True, "binOrder": -3,
-              "allowedProduct": "Widgets", "replenishmentMinimum": 5, "maximumAmount": 100}
+    fields = {
+        "warehouseId": w1["id"],
+        "code": "A-01",
+        "active": True,
+        "preferred": True,
+        "binOrder": -3,
+        "allowedProduct": "Widgets",
+        "replenishmentMinimum": 5,
+        "maximumAmount": 100,
+    }
     created = api.create("/bin", fields)
     assert {k: created[k] for k in fields} == fields
 
     clock.tick()
-    changes = {"warehouseId": w2["id"], "code": "B-02", "active": False, "preferred": False, "binOrder": 7,
-               "allowedProduct": "", "replenishmentMinimum": 0, "maximumAmount": 0}
+    changes = {
+        "warehouseId": w2["id"],
+        "code": "B-02",
+        "active": False,
+        "preferred": False,
+        "binOrder": 7,
+        "allowedProduct": "",
+        "replenishmentMinimum": 0,
+        "maximumAmount": 0,
+    }
     response = colleague.put(f"/bin/{created['id']}", json=changes)
     assert response.status_code == 200
-    assert response.get_json() == {**created, **changes, "changed": clock.seconds, "changedById": colleague.user_id,
-                                   "changedBy": "colleague"}
+    assert response.get_json() == {
+        **created,
+        **changes,
+        "changed": clock.seconds,
+        "changedById": colleague.user_id,
+        "changedBy": "colleague",
+    }
     assert api.get(f"/bin/{created['id']}").get_json() == response.get_json()
 
 
@@ -46,10 +78,20 @@ def test_warehouse_is_required_and_must_be_the_tenants(api, make_api):
     assert api.get(f"/bin/{mine['id']}").get_json() == mine
 
 
-@pytest.mark.parametrize("field, value", [
-    ("active", 1), ("preferred", "true"), ("binOrder", "1"), ("binOrder", True), ("maximumAmount", -1),
-    ("replenishmentMinimum", 1.5), ("code", 5), ("code", "x" * 101), ("allowedProduct", None),
-])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("active", 1),
+        ("preferred", "true"),
+        ("binOrder", "1"),
+        ("binOrder", True),
+        ("maximumAmount", -1),
+        ("replenishmentMinimum", 1.5),
+        ("code", 5),
+        ("code", "x" * 101),
+        ("allowedProduct", None),
+    ],
+)
 def test_wrong_values_are_refused(api, field, value):
     response = api.post("/bin", json={"warehouseId": api.warehouse()["id"], field: value})
     assert response.status_code == 400
@@ -59,7 +101,9 @@ def test_wrong_values_are_refused(api, field, value):
 def test_a_list_in_is_a_list_out_in_the_same_order(api):
     warehouse = api.warehouse()
     codes = [unique_code("C") for _ in range(4)]
-    created = api.create("/bin", [{"warehouseId": warehouse["id"], "code": c, "binOrder": i} for i, c in enumerate(codes)])
+    created = api.create(
+        "/bin", [{"warehouseId": warehouse["id"], "code": c, "binOrder": i} for i, c in enumerate(codes)]
+    )
     assert [(b["code"], b["binOrder"]) for b in created] == [(c, i) for i, c in enumerate(codes)]
 
 

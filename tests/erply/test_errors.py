@@ -1,4 +1,5 @@
 """Bad input of every kind answers a 4xx in the one error shape and changes nothing; never a 500."""
+
 import json
 
 import pytest
@@ -28,8 +29,12 @@ def world(api):
     count = api.create("/stocktaking", {"binId": pos["bin"]["id"]})
     return {
         "/warehouse": api.get(f"/warehouse/{pos['bin']['warehouseId']}").get_json(),
-        "/product": pos["product"], "/batch": pos["batch"], "/bin": pos["bin"],
-        "/bin-inventory-record": record, "/stocktaking": count, "pos": pos,
+        "/product": pos["product"],
+        "/batch": pos["batch"],
+        "/bin": pos["bin"],
+        "/bin-inventory-record": record,
+        "/stocktaking": count,
+        "pos": pos,
     }
 
 
@@ -38,7 +43,9 @@ def test_every_list_answers_at_the_root_and_under_v1(api, world, prefix):
     for path in LISTS:
         response = api.get(prefix + path)
         assert response.status_code == 200, path
-        assert isinstance(response.get_json(), list) and response.headers["X-Total-Count"] == str(len(response.get_json()))
+        assert isinstance(response.get_json(), list) and response.headers["X-Total-Count"] == str(
+            len(response.get_json())
+        )
     count = world["/stocktaking"]["id"]
     assert api.get(f"{prefix}/stocktaking/{count}/stocktaking-record").status_code == 200
 
@@ -49,8 +56,12 @@ def test_every_endpoint_needs_a_session(client, world, prefix):
     calls = [("get", path) for path in LISTS] + [("post", path) for path in LISTS if path != "/bin-inventory"]
     for path, obj_id in ids.items():
         calls += [("get", f"{path}/{obj_id}"), ("put", f"{path}/{obj_id}"), ("delete", f"{path}/{obj_id}")]
-    calls += [("put", "/stocktaking"), ("get", f"/stocktaking/{ids['/stocktaking']}/stocktaking-record"),
-              ("put", f"/stocktaking/{ids['/stocktaking']}/stocktaking-record"), ("delete", "/session")]
+    calls += [
+        ("put", "/stocktaking"),
+        ("get", f"/stocktaking/{ids['/stocktaking']}/stocktaking-record"),
+        ("put", f"/stocktaking/{ids['/stocktaking']}/stocktaking-record"),
+        ("delete", "/session"),
+    ]
     for method, path in calls:
         response = getattr(client, method)(prefix + path, json={})
         error(response, 401)
@@ -59,8 +70,13 @@ def test_every_endpoint_needs_a_session(client, world, prefix):
 @pytest.mark.parametrize("body", ["{bad", '{"code": NaN}', '{"code": Infinity}', "[" * 50000 + "]" * 50000, "", "\xff"])
 def test_malformed_json_is_a_400(api, world, body):
     raw = body.encode("latin-1")
-    targets = [("post", "/warehouse"), ("put", f"/bin/{world['/bin']['id']}"), ("post", "/bin-inventory-record"),
-               ("put", f"/stocktaking/{world['/stocktaking']['id']}/stocktaking-record"), ("put", "/stocktaking")]
+    targets = [
+        ("post", "/warehouse"),
+        ("put", f"/bin/{world['/bin']['id']}"),
+        ("post", "/bin-inventory-record"),
+        ("put", f"/stocktaking/{world['/stocktaking']['id']}/stocktaking-record"),
+        ("put", "/stocktaking"),
+    ]
     for method, path in targets:
         response = getattr(api, method)(path, data=raw, content_type="application/json")
         assert error(response, 400)["message"].startswith(("Malformed JSON", "A JSON body is required")), path
@@ -68,12 +84,15 @@ def test_malformed_json_is_a_400(api, world, body):
     error(response, 400)
 
 
-@pytest.mark.parametrize("body, message", [
-    ("5", "Expected a JSON object or a list of objects."),
-    ('"text"', "Expected a JSON object or a list of objects."),
-    ("[]", "The list is empty."),
-    (json.dumps([{"code": "x"}] * 1001), "At most 1000 items per request."),
-])
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ("5", "Expected a JSON object or a list of objects."),
+        ('"text"', "Expected a JSON object or a list of objects."),
+        ("[]", "The list is empty."),
+        (json.dumps([{"code": "x"}] * 1001), "At most 1000 items per request."),
+    ],
+)
 def test_a_create_takes_an_object_or_a_list_of_1_to_1000(api, body, message):
     response = api.post("/warehouse", data=body, content_type="application/json")
     assert error(response, 400)["message"] == message
@@ -86,20 +105,40 @@ def test_list_items_that_are_not_objects_are_named_by_index(api):
     assert api.get("/warehouse").get_json() == []
 
 
-@pytest.mark.parametrize("field, value", [
-    ("binId", True), ("binId", "1"), ("binId", 1.5), ("amount", True), ("amount", "3"), ("amount", None),
-    ("productId", False), ("batchId", [1]), ("referenceId", "7"), ("referenceType", 1),
-])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("binId", True),
+        ("binId", "1"),
+        ("binId", 1.5),
+        ("amount", True),
+        ("amount", "3"),
+        ("amount", None),
+        ("productId", False),
+        ("batchId", [1]),
+        ("referenceId", "7"),
+        ("referenceType", 1),
+    ],
+)
 def test_wrong_types_in_a_record(api, world, field, value):
     pos = world["pos"]
-    body = {"binId": pos["bin"]["id"], "productId": pos["product"]["id"], "batchId": pos["batch"]["id"], "amount": 3,
-            "referenceType": "SALES_DOCUMENT", "referenceId": 7, field: value}
+    body = {
+        "binId": pos["bin"]["id"],
+        "productId": pos["product"]["id"],
+        "batchId": pos["batch"]["id"],
+        "amount": 3,
+        "referenceType": "SALES_DOCUMENT",
+        "referenceId": 7,
+        field: value,
+    }
     response = api.post("/bin-inventory-record", json=body)
     assert list(error(response, 400)["errors"]) == [field]
     assert api.inventory(pos["bin"]["id"], pos["product"]["id"])["amount"] == 5
 
 
-@pytest.mark.parametrize("field, value", [("active", 1), ("active", "true"), ("active", "yes"), ("name", 5), ("code", True)])
+@pytest.mark.parametrize(
+    "field, value", [("active", 1), ("active", "true"), ("active", "yes"), ("name", 5), ("code", True)]
+)
 def test_wrong_types_on_update(api, world, field, value):
     warehouse = world["/warehouse"]
     response = api.put(f"/warehouse/{warehouse['id']}", json={field: value})
@@ -110,36 +149,68 @@ def test_wrong_types_on_update(api, world, field, value):
 @pytest.mark.parametrize("text", ["a\x00b", "\ud800"])
 def test_text_no_database_can_store_is_a_400(api, world, text):
     assert list(error(api.post("/product", json={"code": text, "name": "x"}), 400)["errors"]) == ["code"]
-    assert list(error(api.put(f"/bin/{world['/bin']['id']}", json={"allowedProduct": text}), 400)["errors"]) == ["allowedProduct"]
+    assert list(error(api.put(f"/bin/{world['/bin']['id']}", json={"allowedProduct": text}), 400)["errors"]) == [
+        "allowedProduct"
+    ]
     batch_body = {"productId": world["/product"]["id"], "expiryDate": None, "batchCode": ["ok", text]}
-    assert error(api.post("/batch", json=batch_body), 400)["errors"] == {"batchCode": {"1": ["Must not contain NUL characters."] if "\x00" in text else ["Must be valid Unicode text."]}}
-    assert list(error(api.client.post("/v1/session", json={"clientCode": text, "username": "u", "password": "p"}), 400)["errors"]) == ["clientCode"]
+    assert error(api.post("/batch", json=batch_body), 400)["errors"] == {
+        "batchCode": {"1": ["Must not contain NUL characters."] if "\x00" in text else ["Must be valid Unicode text."]}
+    }
+    assert list(
+        error(api.client.post("/v1/session", json={"clientCode": text, "username": "u", "password": "p"}), 400)[
+            "errors"
+        ]
+    ) == ["clientCode"]
     if "\x00" in text:  # a query string cannot carry a lone surrogate
         assert list(error(api.get("/bin?code=a%00b"), 400)["errors"]) == ["code"]
         assert list(error(api.get("/batch?batchCode=%00"), 400)["errors"]) == ["batchCode"]
 
 
 def test_unknown_fields_are_refused(api, world):
-    assert error(api.post("/warehouse", json={"code": "x", "colour": "red"}), 400)["errors"] == {"colour": ["Unknown field."]}
-    assert error(api.put(f"/bin/{world['/bin']['id']}", json={"colour": "red"}), 400)["errors"] == {"colour": ["Unknown field."]}
+    assert error(api.post("/warehouse", json={"code": "x", "colour": "red"}), 400)["errors"] == {
+        "colour": ["Unknown field."]
+    }
+    assert error(api.put(f"/bin/{world['/bin']['id']}", json={"colour": "red"}), 400)["errors"] == {
+        "colour": ["Unknown field."]
+    }
 
 
-@pytest.mark.parametrize("query, name", [
-    ("page=0", "page"), ("page=abc", "page"), ("page=1.5", "page"), ("pageSize=0", "pageSize"),
-    ("pageSize=1001", "pageSize"), ("pageSize=-1", "pageSize"), ("order=UP", "order"), ("id=abc", "id"),
-    ("id=0", "id"), ("id=1,x", "id"), ("id=" + ",".join(["1"] * 1001), "id"), ("id=99999999999999999999", "id"),
-])
+@pytest.mark.parametrize(
+    "query, name",
+    [
+        ("page=0", "page"),
+        ("page=abc", "page"),
+        ("page=1.5", "page"),
+        ("pageSize=0", "pageSize"),
+        ("pageSize=1001", "pageSize"),
+        ("pageSize=-1", "pageSize"),
+        ("order=UP", "order"),
+        ("id=abc", "id"),
+        ("id=0", "id"),
+        ("id=1,x", "id"),
+        ("id=" + ",".join(["1"] * 1001), "id"),
+        ("id=99999999999999999999", "id"),
+    ],
+)
 def test_bad_query_values_are_a_400_naming_the_parameter(api, query, name):
     for path in LISTS:
         assert list(error(api.get(f"{path}?{query}"), 400)["errors"]) == [name], path
 
 
-@pytest.mark.parametrize("path, query, name", [
-    ("/bin", "active=maybe", "active"), ("/bin", "preferred=2", "preferred"), ("/bin", "warehouseId=a", "warehouseId"),
-    ("/batch", "productId=-1", "productId"), ("/bin-inventory-record", "referenceType=GIFT", "referenceType"),
-    ("/bin-inventory-record", "referenceId=x", "referenceId"), ("/stocktaking", "finished=yes", "finished"),
-    ("/stocktaking", "userId=0", "userId"), ("/bin-inventory", "warehouseId=1;2", "warehouseId"),
-])
+@pytest.mark.parametrize(
+    "path, query, name",
+    [
+        ("/bin", "active=maybe", "active"),
+        ("/bin", "preferred=2", "preferred"),
+        ("/bin", "warehouseId=a", "warehouseId"),
+        ("/batch", "productId=-1", "productId"),
+        ("/bin-inventory-record", "referenceType=GIFT", "referenceType"),
+        ("/bin-inventory-record", "referenceId=x", "referenceId"),
+        ("/stocktaking", "finished=yes", "finished"),
+        ("/stocktaking", "userId=0", "userId"),
+        ("/bin-inventory", "warehouseId=1;2", "warehouseId"),
+    ],
+)
 def test_bad_filter_values_are_a_400(api, path, query, name):
     assert list(error(api.get(f"{path}?{query}"), 400)["errors"]) == [name]
 
@@ -177,8 +248,10 @@ def test_another_tenants_ids_are_404_and_change_nothing(api, make_api, world):
     # Their ids in a body are as unknown as missing ones.
     mine = intruder.stock_position()
     body = {"binId": pos["bin"]["id"], "productId": mine["product"]["id"], "batchId": mine["batch"]["id"], "amount": 1}
-    assert error(intruder.post("/bin-inventory-record", json=body), 404)["errors"] == {"binId": [f"Bin {pos['bin']['id']} does not exist."]}
-    assert api.get("/stocktaking/%d/stocktaking-record" % count).get_json() == []
+    assert error(intruder.post("/bin-inventory-record", json=body), 404)["errors"] == {
+        "binId": [f"Bin {pos['bin']['id']} does not exist."]
+    }
+    assert api.get(f"/stocktaking/{count}/stocktaking-record").get_json() == []
     assert api.inventory(pos["bin"]["id"], pos["product"]["id"])["amount"] == 5
     assert api.get("/bin-inventory-record").headers["X-Total-Count"] == "1"
 
@@ -186,7 +259,11 @@ def test_another_tenants_ids_are_404_and_change_nothing(api, make_api, world):
 def test_a_body_over_the_limit_is_a_413_in_the_error_shape(app, api, world):
     limit = app.config["MAX_CONTENT_LENGTH"]
     padding = json.dumps({"code": "x", "name": "n" * limit})
-    for method, path in (("post", "/warehouse"), ("put", f"/bin/{world['/bin']['id']}"), ("post", "/bin-inventory-record")):
+    for method, path in (
+        ("post", "/warehouse"),
+        ("put", f"/bin/{world['/bin']['id']}"),
+        ("post", "/bin-inventory-record"),
+    ):
         body = error(getattr(api, method)(path, data=padding, content_type="application/json"), 413)
         assert body["message"] == "The request body is too large."
     error(api.client.post("/v1/session", data=padding, content_type="application/json"), 413)
@@ -209,9 +286,15 @@ def test_read_only_fields_sent_back_unchanged_are_accepted_and_changed_are_named
 
 @pytest.mark.parametrize("prefix", PREFIXES)
 def test_a_wrong_method_is_a_405_in_the_error_shape(api, world, prefix):
-    for method, path in (("patch", "/bin"), ("delete", "/bin"), ("post", f"/bin/{world['/bin']['id']}"),
-                         ("patch", "/bin-inventory"), ("post", "/bin-inventory"), ("get", "/session"),
-                         ("delete", f"/stocktaking/{world['/stocktaking']['id']}/stocktaking-record")):
+    for method, path in (
+        ("patch", "/bin"),
+        ("delete", "/bin"),
+        ("post", f"/bin/{world['/bin']['id']}"),
+        ("patch", "/bin-inventory"),
+        ("post", "/bin-inventory"),
+        ("get", "/session"),
+        ("delete", f"/stocktaking/{world['/stocktaking']['id']}/stocktaking-record"),
+    ):
         response = getattr(api.client, method)(prefix + path, headers=api.headers)
         error(response, 405)
         assert "Allow" in response.headers

@@ -1,7 +1,9 @@
 """The plain-Python fast paths answer exactly what the marshmallow schemas answer, or step aside."""
+
 from types import SimpleNamespace
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from marshmallow import ValidationError
 
 from wms_service.erply import fast
@@ -10,15 +12,29 @@ from wms_service.erply.bins import BinSchema
 from wms_service.stock.ledger import REFERENCE_TYPES
 
 values = st.one_of(
-    st.none(), st.booleans(), st.integers(min_value=-(2**54), max_value=2**54), st.sampled_from([0, 1, 2**31, 2**53]),
-    st.floats(allow_nan=False), st.text(max_size=45), st.sampled_from(REFERENCE_TYPES), st.lists(st.integers(), max_size=2),
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**54), max_value=2**54),
+    st.sampled_from([0, 1, 2**31, 2**53]),
+    st.floats(allow_nan=False),
+    st.text(max_size=45),
+    st.sampled_from(REFERENCE_TYPES),
+    st.lists(st.integers(), max_size=2),
 )
 keys = st.sampled_from(sorted(fast.RECORD_KEYS) + ["id", "binid", "extra"])
 good = st.fixed_dictionaries(
-    {"binId": st.integers(1, 2**53), "productId": st.integers(1, 2**53), "batchId": st.integers(1, 2**53),
-     "amount": st.integers(-(2**31), 2**31 - 1).filter(bool)},
-    optional={"recordType": st.one_of(st.none(), st.text(max_size=41)), "documentRowId": st.one_of(st.none(), st.integers(-1, 2**53 + 1)),
-              "referenceType": st.sampled_from(REFERENCE_TYPES), "referenceId": st.integers(0, 2**53)},
+    {
+        "binId": st.integers(1, 2**53),
+        "productId": st.integers(1, 2**53),
+        "batchId": st.integers(1, 2**53),
+        "amount": st.integers(-(2**31), 2**31 - 1).filter(bool),
+    },
+    optional={
+        "recordType": st.one_of(st.none(), st.text(max_size=41)),
+        "documentRowId": st.one_of(st.none(), st.integers(-1, 2**53 + 1)),
+        "referenceType": st.sampled_from(REFERENCE_TYPES),
+        "referenceId": st.integers(0, 2**53),
+    },
 )
 items = st.one_of(good, st.dictionaries(keys, values, max_size=8), values)
 

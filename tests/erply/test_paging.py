@@ -1,4 +1,5 @@
 """Paging of lists: page/pageSize from the start, afterId from a row (keyset), both with an exact X-Total-Count."""
+
 import pytest
 from sqlalchemy import event, inspect
 
@@ -7,10 +8,21 @@ from sqlalchemy import event, inspect
 def ledger(api):
     """Seven records in one bin (ids ascending), and the second one deleted (so a reversal follows them)."""
     pos = api.stock_position()
-    ids = [r["id"] for r in api.create("/bin-inventory-record", [
-        {"binId": pos["bin"]["id"], "productId": pos["product"]["id"], "batchId": pos["batch"]["id"], "amount": n}
-        for n in range(1, 8)
-    ])]
+    ids = [
+        r["id"]
+        for r in api.create(
+            "/bin-inventory-record",
+            [
+                {
+                    "binId": pos["bin"]["id"],
+                    "productId": pos["product"]["id"],
+                    "batchId": pos["batch"]["id"],
+                    "amount": n,
+                }
+                for n in range(1, 8)
+            ],
+        )
+    ]
     assert api.delete(f"/bin-inventory-record/{ids[1]}").status_code == 204
     listed = [r["id"] for r in api.get("/bin-inventory-record?pageSize=1000").get_json()]
     assert listed == [i for i in ids if i != ids[1]] + [listed[-1]] and listed[-1] > ids[-1]
@@ -69,11 +81,14 @@ def test_after_id_works_on_every_list(api):
     assert [b["id"] for b in response.get_json()] == [bins[1]]
 
 
-@pytest.mark.parametrize("query, field", [
-    ("afterId=-1", "afterId"),
-    ("afterId=x", "afterId"),
-    ("afterId=3&page=2", "page"),
-])
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("afterId=-1", "afterId"),
+        ("afterId=x", "afterId"),
+        ("afterId=3&page=2", "page"),
+    ],
+)
 def test_bad_after_id_is_a_400_naming_the_field(api, query, field):
     response = api.get("/bin-inventory-record?" + query)
     assert response.status_code == 400
@@ -114,8 +129,10 @@ def _record_plans(app, api, query):
         return [[row[3] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + s, p)] for s, p in seen]
 
 
-@pytest.mark.parametrize("query", ["pageSize=100", "pageSize=100&order=desc", "pageSize=2&afterId={after}",
-                                   "pageSize=2&order=desc&afterId={after}"])
+@pytest.mark.parametrize(
+    "query",
+    ["pageSize=100", "pageSize=100&order=desc", "pageSize=2&afterId={after}", "pageSize=2&order=desc&afterId={after}"],
+)
 def test_one_bins_page_is_read_from_the_bin_index_in_id_order(app, api, ledger, query):
     """The page stops after pageSize rows instead of reading and sorting the bin's whole history."""
     if app.extensions["wms_engine"].dialect.name != "sqlite":
@@ -136,7 +153,9 @@ def test_several_bins_read_only_their_records(app, api, ledger):
 
 
 def test_the_ledger_is_indexed_by_bin_and_id(app):
-    indexes = {i["name"]: i["column_names"] for i in inspect(app.extensions["wms_engine"]).get_indexes("bin_inventory_record")}
+    indexes = {
+        i["name"]: i["column_names"] for i in inspect(app.extensions["wms_engine"]).get_indexes("bin_inventory_record")
+    }
     assert indexes["ix_bin_inventory_record_bin_id"] == ["bin_id", "id"]
     assert "ix_bin_inventory_record_position" not in indexes
 

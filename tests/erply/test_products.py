@@ -1,4 +1,5 @@
 """/product: plain CRUD with a code unique per tenant; a product with batches or movements stays."""
+
 import pytest
 
 from ..conftest import unique_code
@@ -10,8 +11,15 @@ def test_create_read_update_delete(api, colleague, clock, prefix):
     code = unique_code("P")
     created = api.create(f"{prefix}/product", {"code": code, "name": "Widget"})
     assert created == {
-        "id": created["id"], "added": clock.seconds, "addedById": api.user_id, "changed": clock.seconds,
-        "changedById": api.user_id, "changedBy": api.username, "code": code, "name": "Widget", "active": True,
+        "id": created["id"],
+        "added": clock.seconds,
+        "addedById": api.user_id,
+        "changed": clock.seconds,
+        "changedById": api.user_id,
+        "changedBy": api.username,
+        "code": code,
+        "name": "Widget",
+        "active": True,
     }
     assert api.get(f"{prefix}/product/{created['id']}").get_json() == created
 
@@ -19,7 +27,11 @@ def test_create_read_update_delete(api, colleague, clock, prefix):
     updated = colleague.put(f"{prefix}/product/{created['id']}", json={"name": "Gadget"})
     assert updated.status_code == 200
     assert updated.get_json() == {
-        **created, "name": "Gadget", "changed": clock.seconds, "changedById": colleague.user_id, "changedBy": "colleague",
+        **created,
+        "name": "Gadget",
+        "changed": clock.seconds,
+        "changedById": colleague.user_id,
+        "changedBy": "colleague",
     }
     assert api.delete(f"{prefix}/product/{created['id']}").status_code == 204
     assert api.get(f"{prefix}/product/{created['id']}").status_code == 404
@@ -29,7 +41,8 @@ def test_code_and_name_are_required(api):
     response = api.post("/product", json={})
     assert response.status_code == 400
     assert response.get_json()["errors"] == {
-        "code": ["Missing data for required field."], "name": ["Missing data for required field."],
+        "code": ["Missing data for required field."],
+        "name": ["Missing data for required field."],
     }
     assert api.post("/product", json={"code": "", "name": "x"}).get_json()["errors"] == {
         "code": ["Length must be between 1 and 100."]

@@ -1,14 +1,27 @@
 """/bin-inventory-record: the ledger through the API, its stock rules, document fields and reversals."""
+
 import pytest
 
 from .conftest import PREFIXES, selects_for
 
-DOCUMENT_FIELDS = {"referenceType": None, "referenceId": None, "prodAmortTypeId": None, "documentRowId": None,
-                   "orgperIdDat": None, "recordType": None}
+DOCUMENT_FIELDS = {
+    "referenceType": None,
+    "referenceId": None,
+    "prodAmortTypeId": None,
+    "documentRowId": None,
+    "orgperIdDat": None,
+    "recordType": None,
+}
 
 
 def line(pos, amount, **fields):
-    return {"binId": pos["bin"]["id"], "productId": pos["product"]["id"], "batchId": pos["batch"]["id"], "amount": amount, **fields}
+    return {
+        "binId": pos["bin"]["id"],
+        "productId": pos["product"]["id"],
+        "batchId": pos["batch"]["id"],
+        "amount": amount,
+        **fields,
+    }
 
 
 def total(api):
@@ -20,9 +33,16 @@ def test_create_and_read_a_record(api, clock, prefix):
     pos = api.stock_position()
     created = api.create(f"{prefix}/bin-inventory-record", line(pos, 7))
     assert created == {
-        **line(pos, 7), **DOCUMENT_FIELDS, "id": created["id"], "added": clock.seconds, "addedById": api.user_id,
-        "changed": clock.seconds, "changedById": api.user_id, "changedBy": api.username,
-        "reversesId": None, "reversedById": None,
+        **line(pos, 7),
+        **DOCUMENT_FIELDS,
+        "id": created["id"],
+        "added": clock.seconds,
+        "addedById": api.user_id,
+        "changed": clock.seconds,
+        "changedById": api.user_id,
+        "changedBy": api.username,
+        "reversesId": None,
+        "reversedById": None,
     }
     assert api.get(f"{prefix}/bin-inventory-record/{created['id']}").get_json() == created
     assert api.inventory(pos["bin"]["id"], pos["product"]["id"])["amount"] == 7
@@ -30,8 +50,14 @@ def test_create_and_read_a_record(api, clock, prefix):
 
 def test_every_document_field_is_stored(api):
     pos = api.stock_position()
-    fields = {"referenceType": "PURCHASE_DOCUMENT", "referenceId": 42, "prodAmortTypeId": 3, "documentRowId": 9,
-              "orgperIdDat": 11, "recordType": "INVOICE"}
+    fields = {
+        "referenceType": "PURCHASE_DOCUMENT",
+        "referenceId": 42,
+        "prodAmortTypeId": 3,
+        "documentRowId": 9,
+        "orgperIdDat": 11,
+        "recordType": "INVOICE",
+    }
     created = api.create("/bin-inventory-record", line(pos, 2, **fields))
     assert {k: created[k] for k in fields} == fields
 
@@ -75,14 +101,30 @@ def test_references_must_exist_and_fit_together(api, make_api):
     assert total(api) == 0
 
 
-@pytest.mark.parametrize("fields, errors", [
-    ({"amount": 0}, {"amount": ["Must not be 0."]}),
-    ({"referenceType": "SALES_DOCUMENT"}, {"referenceId": ["referenceType and referenceId must be given together."]}),
-    ({"referenceId": 5}, {"referenceType": ["referenceType and referenceId must be given together."]}),
-    ({"referenceType": "GIFT", "referenceId": 5}, {"referenceType": ["Must be one of: SALES_DOCUMENT, PURCHASE_DOCUMENT, "
-                                                                   "INVENTORY_REGISTRATION, INVENTORY_WRITE_OFF, INVENTORY_TRANSFER, ASSIGNMENT."]}),
-    ({"amount": 2**31}, {"amount": ["Must be greater than or equal to -2147483648 and less than or equal to 2147483647."]}),
-])
+@pytest.mark.parametrize(
+    "fields, errors",
+    [
+        ({"amount": 0}, {"amount": ["Must not be 0."]}),
+        (
+            {"referenceType": "SALES_DOCUMENT"},
+            {"referenceId": ["referenceType and referenceId must be given together."]},
+        ),
+        ({"referenceId": 5}, {"referenceType": ["referenceType and referenceId must be given together."]}),
+        (
+            {"referenceType": "GIFT", "referenceId": 5},
+            {
+                "referenceType": [
+                    "Must be one of: SALES_DOCUMENT, PURCHASE_DOCUMENT, "
+                    "INVENTORY_REGISTRATION, INVENTORY_WRITE_OFF, INVENTORY_TRANSFER, ASSIGNMENT."
+                ]
+            },
+        ),
+        (
+            {"amount": 2**31},
+            {"amount": ["Must be greater than or equal to -2147483648 and less than or equal to 2147483647."]},
+        ),
+    ],
+)
 def test_seed_rules_on_a_record(api, fields, errors):
     pos = api.stock_position()
     response = api.post("/bin-inventory-record", json=line(pos, 1) | fields)
@@ -93,8 +135,16 @@ def test_seed_rules_on_a_record(api, fields, errors):
 
 def test_each_reference_type_is_accepted(api):
     pos = api.stock_position()
-    for i, kind in enumerate(("SALES_DOCUMENT", "PURCHASE_DOCUMENT", "INVENTORY_REGISTRATION", "INVENTORY_WRITE_OFF",
-                              "INVENTORY_TRANSFER", "ASSIGNMENT")):
+    for i, kind in enumerate(
+        (
+            "SALES_DOCUMENT",
+            "PURCHASE_DOCUMENT",
+            "INVENTORY_REGISTRATION",
+            "INVENTORY_WRITE_OFF",
+            "INVENTORY_TRANSFER",
+            "ASSIGNMENT",
+        )
+    ):
         assert api.record(pos, 1, referenceType=kind, referenceId=i + 1).status_code == 201
 
 
@@ -166,10 +216,22 @@ def test_update_edits_only_document_fields(api, colleague, clock):
     response = colleague.put(f"/bin-inventory-record/{record['id']}", json=changes)
     assert response.status_code == 200
     updated = response.get_json()
-    assert updated == {**record, **changes, "changed": clock.seconds, "changedById": colleague.user_id, "changedBy": "colleague"}
+    assert updated == {
+        **record,
+        **changes,
+        "changed": clock.seconds,
+        "changedById": colleague.user_id,
+        "changedBy": "colleague",
+    }
     assert api.get(f"/bin-inventory-record/{record['id']}").get_json() == updated
 
-    for field, value in (("amount", 5), ("binId", api.bin()["id"]), ("productId", 1), ("batchId", 1), ("reversesId", 1)):
+    for field, value in (
+        ("amount", 5),
+        ("binId", api.bin()["id"]),
+        ("productId", 1),
+        ("batchId", 1),
+        ("reversesId", 1),
+    ):
         response = api.put(f"/bin-inventory-record/{record['id']}", json={**updated, field: value})
         assert response.status_code == 400, field
         assert response.get_json()["errors"] == {field: ["Read-only field; it cannot be changed."]}
@@ -193,9 +255,16 @@ def test_delete_appends_a_reversal_and_hides_the_original(api, colleague):
     assert [r["id"] for r in listed][:1] == [kept["id"]] and original["id"] not in [r["id"] for r in listed]
     (reversal,) = [r for r in listed if r["id"] != kept["id"]]
     assert reversal == {
-        **original, "id": reversal["id"], "amount": -5, "reversesId": original["id"], "reversedById": None,
-        "added": reversal["added"], "changed": reversal["changed"], "addedById": colleague.user_id,
-        "changedById": colleague.user_id, "changedBy": "colleague",
+        **original,
+        "id": reversal["id"],
+        "amount": -5,
+        "reversesId": original["id"],
+        "reversedById": None,
+        "added": reversal["added"],
+        "changed": reversal["changed"],
+        "addedById": colleague.user_id,
+        "changedById": colleague.user_id,
+        "changedBy": "colleague",
     }
     assert api.get(f"/bin-inventory-record/{original['id']}").get_json()["reversedById"] == reversal["id"]
     everything = [r["id"] for r in api.get("/bin-inventory-record?includeDeleted=true").get_json()]

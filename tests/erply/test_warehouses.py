@@ -1,4 +1,5 @@
 """/warehouse: plain CRUD with a code unique per tenant; a warehouse with bins stays."""
+
 import pytest
 
 from ..conftest import unique_code
@@ -10,8 +11,15 @@ def test_create_read_update_delete(api, clock, prefix):
     code = unique_code("W")
     created = api.create(f"{prefix}/warehouse", {"code": code})
     assert created == {
-        "id": created["id"], "added": clock.seconds, "addedById": api.user_id, "changed": clock.seconds,
-        "changedById": api.user_id, "changedBy": api.username, "code": code, "name": "", "active": True,
+        "id": created["id"],
+        "added": clock.seconds,
+        "addedById": api.user_id,
+        "changed": clock.seconds,
+        "changedById": api.user_id,
+        "changedBy": api.username,
+        "code": code,
+        "name": "",
+        "active": True,
     }
     assert api.get(f"{prefix}/warehouse/{created['id']}").get_json() == created
 
@@ -33,7 +41,9 @@ def test_a_list_in_is_a_list_out_in_the_same_order(api):
 
 
 def test_code_is_required_and_unique_per_tenant(api, make_api):
-    assert api.post("/warehouse", json={"name": "x"}).get_json()["errors"] == {"code": ["Missing data for required field."]}
+    assert api.post("/warehouse", json={"name": "x"}).get_json()["errors"] == {
+        "code": ["Missing data for required field."]
+    }
     first = api.warehouse()
     duplicate = api.post("/warehouse", json={"code": first["code"]})
     assert duplicate.status_code == 409

@@ -1,4 +1,5 @@
 """Fault-test helpers: a database of the test's own, and a gunicorn that can be killed and started again."""
+
 import os
 import signal
 import socket
@@ -34,8 +35,13 @@ class Gunicorn:
     """gunicorn in its own process group on a free loopback port; ``kill9`` takes down master and workers at once."""
 
     def __init__(self, database_url, workers=3):
-        self.env = {**os.environ, "WMS_DATABASE_URL": database_url, "WMS_WORKERS": str(workers),
-                    "WMS_ACCESS_LOG": "/dev/null", "WMS_TIMEOUT": "60"}
+        self.env = {
+            **os.environ,
+            "WMS_DATABASE_URL": database_url,
+            "WMS_WORKERS": str(workers),
+            "WMS_ACCESS_LOG": "/dev/null",
+            "WMS_TIMEOUT": "60",
+        }
         self.log = Path(tempfile.mkstemp(prefix="gunicorn-fault-", suffix=".log")[1])
         self.proc = None
 
@@ -47,7 +53,10 @@ class Gunicorn:
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wms_service:create_app()"],
-                cwd=ROOT, env={**self.env, "WMS_BIND": f"127.0.0.1:{port}"}, stdout=log, stderr=subprocess.STDOUT,
+                cwd=ROOT,
+                env={**self.env, "WMS_BIND": f"127.0.0.1:{port}"},
+                stdout=log,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
         deadline = time.monotonic() + TIMEOUT
@@ -93,14 +102,16 @@ def gunicorn():
 
 
 def session_headers(base, code):
-    response = requests.post(base + "/v1/session", json={"clientCode": code, "username": "clerk", "password": PASSWORD},
-                             timeout=TIMEOUT)
+    response = requests.post(
+        base + "/v1/session", json={"clientCode": code, "username": "clerk", "password": PASSWORD}, timeout=TIMEOUT
+    )
     assert response.status_code == 200, response.text
     return {"clientCode": code, "sessionKey": response.json()["sessionKey"]}
 
 
 def stock_positions(base, headers, bins=4):
     """A warehouse, a product with a batch, and ``bins`` bins: [(bin, product, batch)]."""
+
     def create(path, body):
         response = requests.post(base + path, json=body, headers=headers, timeout=TIMEOUT)
         assert response.status_code == 201, response.text
@@ -110,5 +121,7 @@ def stock_positions(base, headers, bins=4):
     warehouse = create("/warehouse", {"code": f"W{tag}", "name": "Main"})
     product = create("/product", {"code": f"P{tag}", "name": "Widget"})
     batch = create("/batch", {"productId": product["id"], "expiryDate": "2030-01-31", "batchCode": [f"L{tag}"]})
-    made = create("/bin", [{"warehouseId": warehouse["id"], "code": f"B{tag}-{i}", "active": True} for i in range(bins)])
+    made = create(
+        "/bin", [{"warehouseId": warehouse["id"], "code": f"B{tag}-{i}", "active": True} for i in range(bins)]
+    )
     return [(b["id"], product["id"], batch["id"]) for b in made]

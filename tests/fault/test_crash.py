@@ -4,6 +4,7 @@ that every record acknowledged with 201 is in the ledger, no list is half applie
 Each request carries a referenceId of its own, so the ledger tells which request every row came from: odd
 references are lists of LIST records, even ones single records.
 """
+
 import itertools
 import subprocess
 import sys
@@ -43,12 +44,24 @@ def _load(base, headers, positions, stop):
             with lock:
                 ref = next(references)
                 sent.add(ref)
-            lines = [{"binId": positions[(k + i) % len(positions)][0], "productId": positions[0][1],
-                      "batchId": positions[0][2], "amount": 1 + i % 3, "referenceType": "PURCHASE_DOCUMENT",
-                      "referenceId": ref} for i in range(_size(ref))]
+            lines = [
+                {
+                    "binId": positions[(k + i) % len(positions)][0],
+                    "productId": positions[0][1],
+                    "batchId": positions[0][2],
+                    "amount": 1 + i % 3,
+                    "referenceType": "PURCHASE_DOCUMENT",
+                    "referenceId": ref,
+                }
+                for i in range(_size(ref))
+            ]
             try:
-                response = http.post(base + "/bin-inventory-record", json=lines if len(lines) > 1 else lines[0],
-                                     headers=headers, timeout=TIMEOUT)
+                response = http.post(
+                    base + "/bin-inventory-record",
+                    json=lines if len(lines) > 1 else lines[0],
+                    headers=headers,
+                    timeout=TIMEOUT,
+                )
             except requests.RequestException:
                 continue  # the server is gone; this request may or may not have been applied
             if response.status_code == 201:
@@ -66,8 +79,10 @@ def _ledger_by_reference(app, tenant_code):
     try:
         r = BinInventoryRecord
         rows = session.execute(
-            select(r.reference_id, func.count()).join(Tenant, Tenant.id == r.tenant_id)
-            .where(Tenant.code == tenant_code).group_by(r.reference_id)
+            select(r.reference_id, func.count())
+            .join(Tenant, Tenant.id == r.tenant_id)
+            .where(Tenant.code == tenant_code)
+            .group_by(r.reference_id)
         ).all()
         return dict(rows)
     finally:
@@ -100,24 +115,35 @@ def test_kill_9_during_posting_keeps_every_acknowledged_record_and_no_half_list(
     assert all(count == _size(ref) for ref, count in ledger.items()), "a list was half applied"
     assert set(ledger) <= sent
 
-    verify = subprocess.run([str(Path(sys.executable).parent / "wms-service"), "ledger", "verify"], cwd=ROOT,
-                            env=restarted.env, capture_output=True, text=True, timeout=120)
+    verify = subprocess.run(
+        [str(Path(sys.executable).parent / "wms-service"), "ledger", "verify"],
+        cwd=ROOT,
+        env=restarted.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert verify.returncode == 0, verify.stdout + verify.stderr
     assert "ledger verify: ok" in verify.stdout
 
     # The restarted service goes on where the ledger stands: the old session still works, the totals add up,
     # and posting goes on.
     line = {"binId": positions[0][0], "productId": positions[0][1], "batchId": positions[0][2], "amount": 1}
-    assert requests.post(restarted.base + "/bin-inventory-record", json=line, headers=headers,
-                         timeout=TIMEOUT).status_code == 201
-    response = requests.get(f"{restarted.base}/bin-inventory?productId={positions[0][1]}&pageSize=100",
-                            headers=headers, timeout=TIMEOUT)
+    assert (
+        requests.post(restarted.base + "/bin-inventory-record", json=line, headers=headers, timeout=TIMEOUT).status_code
+        == 201
+    )
+    response = requests.get(
+        f"{restarted.base}/bin-inventory?productId={positions[0][1]}&pageSize=100", headers=headers, timeout=TIMEOUT
+    )
     assert response.status_code == 200
     total = sum(row["amount"] for row in response.json())
     session = new_session(app)
     try:
         r = BinInventoryRecord
-        ledger_total = session.scalar(select(func.sum(r.amount)).join(Tenant, Tenant.id == r.tenant_id).where(Tenant.code == code))
+        ledger_total = session.scalar(
+            select(func.sum(r.amount)).join(Tenant, Tenant.id == r.tenant_id).where(Tenant.code == code)
+        )
     finally:
         session.close()
     assert total == ledger_total

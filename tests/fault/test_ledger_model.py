@@ -4,10 +4,19 @@ The model is the stock rules written as plainly as possible: a batch level in a 
 ``maximumAmount`` never filled past it, a list all or nothing, a delete appends the opposite amount, a finished
 count posts its differences. After every step ``/bin-inventory`` must equal the model exactly.
 """
+
 import itertools
 
-from hypothesis import HealthCheck, settings, strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 
 from ..conftest import Api, login, make_tenant
 
@@ -76,8 +85,12 @@ class LedgerModel(RuleBasedStateMachine):
 
     def _accept(self, created, levels):
         for r in created:
-            self.records[r["id"]] = {"pos": (r["binId"], r["productId"], r["batchId"]), "amount": r["amount"],
-                                     "reversed": False, "reversal": r.get("reversesId") is not None}
+            self.records[r["id"]] = {
+                "pos": (r["binId"], r["productId"], r["batchId"]),
+                "amount": r["amount"],
+                "reversed": False,
+                "reversal": r.get("reversesId") is not None,
+            }
         self.levels = levels
 
     @precondition(lambda self: self.records)
@@ -95,19 +108,31 @@ class LedgerModel(RuleBasedStateMachine):
             return
         assert response.status_code == 204, response.get_json()
         record["reversed"] = True
-        reversal = self.api.get(f"/bin-inventory-record?id={record_id}&includeDeleted=true").get_json()[0]["reversedById"]
-        self.records[reversal] = {"pos": record["pos"], "amount": -record["amount"], "reversed": False, "reversal": True}
+        reversal = self.api.get(f"/bin-inventory-record?id={record_id}&includeDeleted=true").get_json()[0][
+            "reversedById"
+        ]
+        self.records[reversal] = {
+            "pos": record["pos"],
+            "amount": -record["amount"],
+            "reversed": False,
+            "reversal": True,
+        }
         self.levels = expected
 
     @rule(data=st.data())
     def count_a_bin(self, data):
         bin_id = data.draw(st.sampled_from(sorted(self.bins)))
-        lines = data.draw(st.lists(st.sampled_from([p for p in self.positions if p[0] == bin_id]), min_size=1,
-                                   max_size=3, unique=True))
+        lines = data.draw(
+            st.lists(
+                st.sampled_from([p for p in self.positions if p[0] == bin_id]), min_size=1, max_size=3, unique=True
+            )
+        )
         counted = {pos: data.draw(st.integers(0, 40)) for pos in lines}
         count = self.api.create("/stocktaking", {"binId": bin_id})
-        response = self.api.put(f"/stocktaking/{count['id']}/stocktaking-record",
-                                json=[{"productId": p[1], "batchId": p[2], "countedQuantity": q} for p, q in counted.items()])
+        response = self.api.put(
+            f"/stocktaking/{count['id']}/stocktaking-record",
+            json=[{"productId": p[1], "batchId": p[2], "countedQuantity": q} for p, q in counted.items()],
+        )
         assert response.status_code == 200, response.get_json()
         for line in response.get_json():
             pos = (bin_id, line["productId"], line["batchId"])
@@ -122,7 +147,9 @@ class LedgerModel(RuleBasedStateMachine):
         assert response.status_code == 200, response.get_json()
         posted = self.api.get(f"/bin-inventory-record?referenceId={count['id']}&binId={bin_id}&pageSize=100").get_json()
         posted = [r for r in posted if r["recordType"] == "STOCKTAKING"]
-        assert sorted((r["productId"], r["batchId"], r["amount"]) for r in posted) == sorted((p[1], p[2], a) for p, a in moves)
+        assert sorted((r["productId"], r["batchId"], r["amount"]) for r in posted) == sorted(
+            (p[1], p[2], a) for p, a in moves
+        )
         self._accept(posted, expected)
 
     # --- what must always hold ---------------------------------------------------------------------------------
@@ -157,7 +184,14 @@ _machines = itertools.count()
 
 def test_the_ledger_follows_the_model(app):
     machine = type(f"LedgerModel{next(_machines)}", (LedgerModel,), {"app": app})
-    run_state_machine_as_test(machine, settings=settings(
-        max_examples=12, stateful_step_count=12, derandomize=True, database=None, deadline=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-    ))
+    run_state_machine_as_test(
+        machine,
+        settings=settings(
+            max_examples=12,
+            stateful_step_count=12,
+            derandomize=True,
+            database=None,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+        ),
+    )

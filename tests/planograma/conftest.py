@@ -81,5 +81,3 @@ def add_user(app, tenant_code, username, *, permissions=(), password=PASSWORD, a
 def pg(client, api):
     """A Planograma client for ``api``'s tenant (an ADMIN user), with ``pg.native`` the Erply-style client."""
     return Planograma(client, api.tenant_code, native=api)
-
-

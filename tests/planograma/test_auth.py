@@ -1,4 +1,5 @@
 """Authentication: Bearer <user>:<password>, the tenant from the host, the credential cache."""
+
 import pytest
 from sqlalchemy import update
 from werkzeug.security import generate_password_hash
@@ -34,7 +35,11 @@ def test_no_header_is_401_invalid_api_key(pg):
 )
 def test_malformed_header_is_401(pg, header):
     message = pg.fail("post", READ, {}, status=401, auth=False, headers={"Authorization": header})
-    expected = "Invalid API KEY" if not header.strip() else "Invalid Authorization header: expected 'Bearer <user>:<password>'."
+    expected = (
+        "Invalid API KEY"
+        if not header.strip()
+        else "Invalid Authorization header: expected 'Bearer <user>:<password>'."
+    )
     assert message == expected
 
 
@@ -92,7 +97,9 @@ def test_same_username_in_two_tenants_sees_two_worlds(app, client):
     assert [p["productId"] for p in second.products()] == [theirs["productId"]]
     # A product id of the other tenant is unknown here.
     assert first.fail("post", f"/api/stock/remaining-stock/{theirs['productId']}", {}, status=404)
-    message = first.fail("post", "/api/product/update", {"productIds": [theirs["productId"]], "updateFields": {"name": "x"}}, status=404)
+    message = first.fail(
+        "post", "/api/product/update", {"productIds": [theirs["productId"]], "updateFields": {"name": "x"}}, status=404
+    )
     assert message == f"No product matches productIds [{theirs['productId']}]."
     assert second.products(productIds=[theirs["productId"]])[0]["productName"] == "Widget"
 
@@ -101,8 +108,11 @@ def test_one_tenants_password_does_not_open_another(app, client):
     _t1, code1, _u1 = make_tenant(app, username="shared")
     _t2, code2, _u2 = make_tenant(app, username="shared")
     session = new_session(app, write=True)
-    session.execute(update(User).where(User.username == "shared", User.tenant.has(code=code2))
-                    .values(password_hash=generate_password_hash("another password", method="scrypt")))
+    session.execute(
+        update(User)
+        .where(User.username == "shared", User.tenant.has(code=code2))
+        .values(password_hash=generate_password_hash("another password", method="scrypt"))
+    )
     session.commit()
     session.close()
     assert Planograma(client, code1, "shared").ok("post", READ, {}) == []
@@ -144,8 +154,11 @@ def test_a_wrong_password_is_never_cached(pg, scrypt_checks):
 def test_a_changed_password_ends_the_cached_one_at_once(app, pg, scrypt_checks):
     pg.ok("post", READ, {})
     session = new_session(app, write=True)
-    session.execute(update(User).where(User.username == "clerk", User.tenant.has(code=pg.tenant_code))
-                    .values(password_hash=generate_password_hash("a new password", method="scrypt")))
+    session.execute(
+        update(User)
+        .where(User.username == "clerk", User.tenant.has(code=pg.tenant_code))
+        .values(password_hash=generate_password_hash("a new password", method="scrypt"))
+    )
     session.commit()
     session.close()
     assert pg.fail("post", READ, {}, status=401) == "Invalid username or password."
@@ -155,7 +168,9 @@ def test_a_changed_password_ends_the_cached_one_at_once(app, pg, scrypt_checks):
 def test_a_deactivated_user_is_refused_despite_the_cache(app, pg):
     pg.ok("post", READ, {})
     session = new_session(app, write=True)
-    session.execute(update(User).where(User.username == "clerk", User.tenant.has(code=pg.tenant_code)).values(active=False))
+    session.execute(
+        update(User).where(User.username == "clerk", User.tenant.has(code=pg.tenant_code)).values(active=False)
+    )
     session.commit()
     session.close()
     assert pg.fail("post", READ, {}, status=401) == "Invalid username or password."
@@ -199,8 +214,13 @@ def test_cache_answer_is_tied_to_the_user_row():
 
 @pytest.mark.parametrize(
     "host, name",
-    [("acme.wms.example.com", "acme.wms.example.com"), ("ACME.example.com:8443", "acme.example.com"),
-     ("[::1]:8000", "::1"), ("localhost.", "localhost"), ("", "")],
+    [
+        ("acme.wms.example.com", "acme.wms.example.com"),
+        ("ACME.example.com:8443", "acme.example.com"),
+        ("[::1]:8000", "::1"),
+        ("localhost.", "localhost"),
+        ("", ""),
+    ],
 )
 def test_hostname(host, name):
     assert bearer.hostname(host) == name

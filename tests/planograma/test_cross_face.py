@@ -9,10 +9,13 @@ def test_a_product_added_here_is_used_by_native_batches_and_records(pg):
 
     batch = native.batch(pid)
     bin_ = native.bin(code="R-01")
-    records = native.post("/bin-inventory-record", json=[
-        {"binId": bin_["id"], "productId": pid, "batchId": batch["id"], "amount": 12},
-        {"binId": bin_["id"], "productId": pid, "batchId": batch["id"], "amount": -5},
-    ])
+    records = native.post(
+        "/bin-inventory-record",
+        json=[
+            {"binId": bin_["id"], "productId": pid, "batchId": batch["id"], "amount": 12},
+            {"binId": bin_["id"], "productId": pid, "batchId": batch["id"], "amount": -5},
+        ],
+    )
     assert records.status_code == 201
 
     (info,) = pg.products(productIds=[pid])
@@ -39,8 +42,18 @@ def test_a_native_product_is_a_planograma_product(pg):
     native = pg.native
     created = native.product(code="NAT-1", name="Native")
     (info,) = pg.products(models=["NAT-1"])
-    assert (info["productId"], info["productName"], info["active"], info["requiresSerialNumber"], info["sellingPrice"]) == (
-        created["id"], "Native", True, False, None,
+    assert (
+        info["productId"],
+        info["productName"],
+        info["active"],
+        info["requiresSerialNumber"],
+        info["sellingPrice"],
+    ) == (
+        created["id"],
+        "Native",
+        True,
+        False,
+        None,
     )
     assert pg.ok("post", "/api/metadata/product/by_model", {"models": ["NAT-1"]})[0]["productId"] == created["id"]
 

@@ -1,4 +1,5 @@
 """Every /api answer is the BaseApiResponse envelope, errors included; the native API keeps its own shape."""
+
 import pytest
 
 from wms_service import create_app
@@ -33,14 +34,24 @@ def test_wrong_method_is_405_in_the_envelope(pg):
     ],
 )
 def test_bodies_that_are_not_an_object_are_400(pg, raw, message):
-    assert pg.fail("post", "/api/product/read", data=raw, status=400, headers={"Content-Type": "application/json"}) == message
+    assert (
+        pg.fail("post", "/api/product/read", data=raw, status=400, headers={"Content-Type": "application/json"})
+        == message
+    )
 
 
 def test_a_body_without_content_type_is_still_read(pg):
     # Not silently ignored: a form content type with a JSON body is parsed as JSON.
-    message = pg.fail("post", "/api/product/read", data='{"limit": 0}', status=400,
-                      headers={"Content-Type": "application/x-www-form-urlencoded"})
-    assert message == "The request is invalid: limit: Must be greater than or equal to 1 and less than or equal to 1000."
+    message = pg.fail(
+        "post",
+        "/api/product/read",
+        data='{"limit": 0}',
+        status=400,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert (
+        message == "The request is invalid: limit: Must be greater than or equal to 1 and less than or equal to 1000."
+    )
 
 
 def test_body_too_large_is_413_in_the_envelope(pg):
@@ -95,7 +106,9 @@ def test_a_permission_guards_its_routes(probe_app, permissions, status):
     add_user(probe_app, code, "integration", permissions=permissions)
     integration = Planograma(client, code, "integration")
     if status == 403:
-        assert integration.fail("post", "/api/probe/guarded", status=403) == "The PURCHASE_ORDER permission is required."
+        assert (
+            integration.fail("post", "/api/probe/guarded", status=403) == "The PURCHASE_ORDER permission is required."
+        )
     else:
         assert integration.ok("post", "/api/probe/guarded") == "allowed"
 

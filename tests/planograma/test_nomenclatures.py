@@ -1,4 +1,5 @@
 """/api/category, /api/measurement-unit, /api/company: the same four operations, each with its own fields."""
+
 from urllib.parse import quote
 
 import pytest
@@ -9,12 +10,23 @@ from .conftest import Planograma
 
 
 def test_category_add_read_update_delete(pg):
-    tools = pg.ok("put", "/api/category/add", {
-        "categoryName": "Tools", "categoryDetails": "Hand tools", "externalReference": "C-1", "thirdPartyReference": "T-1",
-    })
+    tools = pg.ok(
+        "put",
+        "/api/category/add",
+        {
+            "categoryName": "Tools",
+            "categoryDetails": "Hand tools",
+            "externalReference": "C-1",
+            "thirdPartyReference": "T-1",
+        },
+    )
     assert tools == {
-        "categoryId": tools["categoryId"], "externalReference": "C-1", "categoryName": "Tools",
-        "categoryDetails": "Hand tools", "thirdPartyReference": "T-1", "active": True,
+        "categoryId": tools["categoryId"],
+        "externalReference": "C-1",
+        "categoryName": "Tools",
+        "categoryDetails": "Hand tools",
+        "thirdPartyReference": "T-1",
+        "active": True,
     }
     paint = pg.category(categoryName="Paint", active=False)
     read = lambda **body: [c["categoryId"] for c in pg.ok("post", "/api/category/read", body)]  # noqa: E731
@@ -23,7 +35,11 @@ def test_category_add_read_update_delete(pg):
     assert read(active=False) == [paint["categoryId"]]
     assert read(page=2, limit=1) == [paint["categoryId"]]
 
-    (renamed,) = pg.ok("post", "/api/category/update", {"externalReferences": ["C-1"], "updateFields": {"categoryName": "Hand tools", "categoryDetails": None}})
+    (renamed,) = pg.ok(
+        "post",
+        "/api/category/update",
+        {"externalReferences": ["C-1"], "updateFields": {"categoryName": "Hand tools", "categoryDetails": None}},
+    )
     assert (renamed["categoryName"], renamed["categoryDetails"]) == ("Hand tools", None)
     assert pg.ok("delete", "/api/category/delete", {"categoryIds": [paint["categoryId"]]}) == [paint["categoryId"]]
     assert read() == [tools["categoryId"]]
@@ -35,12 +51,22 @@ def test_category_errors(pg):
         f"Category {first['categoryId']} already has externalReference 'C-1': externalReference: "
         f"Already used by category {first['categoryId']}."
     )
-    assert pg.fail("put", "/api/category/add", {}, status=400) == "The request is invalid: categoryName: Missing data for required field."
+    assert (
+        pg.fail("put", "/api/category/add", {}, status=400)
+        == "The request is invalid: categoryName: Missing data for required field."
+    )
     assert pg.fail("put", "/api/category/add", {"categoryName": "x" * 201}, status=400) == (
         "The request is invalid: categoryName: Length must be between 1 and 200."
     )
-    assert pg.fail("post", "/api/category/update", {"categoryIds": [first["categoryId"]], "updateFields": {"name": "x"}},
-                   status=400) == "The request is invalid: updateFields.name: Unknown field."
+    assert (
+        pg.fail(
+            "post",
+            "/api/category/update",
+            {"categoryIds": [first["categoryId"]], "updateFields": {"name": "x"}},
+            status=400,
+        )
+        == "The request is invalid: updateFields.name: Unknown field."
+    )
     assert pg.fail("delete", "/api/category/delete", {"externalReferences": ["nope"]}, status=404) == (
         "No category matches externalReferences ['nope']."
     )
@@ -58,8 +84,19 @@ def test_a_category_in_use_cannot_be_deleted(pg):
 
 
 def test_measurement_unit_add_read_update_delete(pg):
-    piece = pg.ok("put", "/api/measurement-unit/add", {"name": "Piece", "code": "BUC", "details": "one item", "thirdPartyReference": "MU-1"})
-    assert piece == {"muId": piece["muId"], "name": "Piece", "code": "BUC", "details": "one item", "status": "ACTIVE", "thirdPartyReference": "MU-1"}
+    piece = pg.ok(
+        "put",
+        "/api/measurement-unit/add",
+        {"name": "Piece", "code": "BUC", "details": "one item", "thirdPartyReference": "MU-1"},
+    )
+    assert piece == {
+        "muId": piece["muId"],
+        "name": "Piece",
+        "code": "BUC",
+        "details": "one item",
+        "status": "ACTIVE",
+        "thirdPartyReference": "MU-1",
+    }
     kg = pg.unit(name="Kilogram", code="KG", status="INACTIVE")
     read = lambda **body: [u["muId"] for u in pg.ok("post", "/api/measurement-unit/read", body)]  # noqa: E731
     assert read() == [piece["muId"], kg["muId"]]
@@ -87,9 +124,19 @@ def test_measurement_unit_errors(pg):
 # --- companies -----------------------------------------------------------------------------------------------
 
 COMPANY = {
-    "name": "Client SRL", "externalReference": "CLI-1", "thirdPartyReference": "ERP-C1", "cui": "RO123", "regNo": "J40/1/2020",
-    "bank": "BT", "iban": "RO49AAAA1B31007593840000", "address": "Str. 1, Cluj", "phone": "+40 700 000 000",
-    "email": "office@client.ro", "website": "https://client.ro", "type": "SUPPLIER", "active": True,
+    "name": "Client SRL",
+    "externalReference": "CLI-1",
+    "thirdPartyReference": "ERP-C1",
+    "cui": "RO123",
+    "regNo": "J40/1/2020",
+    "bank": "BT",
+    "iban": "RO49AAAA1B31007593840000",
+    "address": "Str. 1, Cluj",
+    "phone": "+40 700 000 000",
+    "email": "office@client.ro",
+    "website": "https://client.ro",
+    "type": "SUPPLIER",
+    "active": True,
 }
 
 
@@ -100,8 +147,14 @@ def test_company_add_read_update_delete(pg):
     assert (plain["type"], plain["active"], plain["cui"]) == ("CLIENT", True, None)
     read = lambda **body: [c["companyId"] for c in pg.ok("post", "/api/company/read", body)]  # noqa: E731
     assert read() == [company["companyId"], plain["companyId"]]
-    assert read(types=["SUPPLIER"]) == read(cuis=["RO123"]) == read(externalReferences=["CLI-1"]) == [company["companyId"]]
-    (moved,) = pg.ok("post", "/api/company/update", {"thirdPartyReferenceIds": ["ERP-C1"], "updateFields": {"address": "Str. 2", "type": "BOTH"}})
+    assert (
+        read(types=["SUPPLIER"]) == read(cuis=["RO123"]) == read(externalReferences=["CLI-1"]) == [company["companyId"]]
+    )
+    (moved,) = pg.ok(
+        "post",
+        "/api/company/update",
+        {"thirdPartyReferenceIds": ["ERP-C1"], "updateFields": {"address": "Str. 2", "type": "BOTH"}},
+    )
     assert (moved["address"], moved["type"]) == ("Str. 2", "BOTH")
     assert pg.ok("delete", "/api/company/delete", {"companyIds": [plain["companyId"]]}) == [plain["companyId"]]
     assert read() == [company["companyId"]]
@@ -124,7 +177,9 @@ def test_company_validation_errors(pg, fields, message):
 def test_company_external_keys_are_unique_per_tenant(pg, make_api):
     first = pg.company(externalReference="CLI-1", thirdPartyReference="ERP-C1")
     for key in ({"externalReference": "CLI-1"}, {"thirdPartyReference": "ERP-C1"}):
-        assert pg.fail("put", "/api/company/add", {"name": "Again", **key}, status=409).startswith(f"Company {first['companyId']} already has")
+        assert pg.fail("put", "/api/company/add", {"name": "Again", **key}, status=409).startswith(
+            f"Company {first['companyId']} already has"
+        )
     other = Planograma(pg.client, make_api().tenant_code)
     assert other.company(externalReference="CLI-1", thirdPartyReference="ERP-C1")["externalReference"] == "CLI-1"
 
@@ -135,7 +190,19 @@ def test_company_reference_check(pg):
     assert pg.ok("get", "/api/company/third-party-reference/ERP-C2/check") is False
 
 
-ODD_REFERENCES = ["ERP\n7", "\nfirst", "last\n", "line\r\nbreak", "tab\there", "/lead", "trail/", "a//b", "ü ✓", "%0A", "x" * 100]
+ODD_REFERENCES = [
+    "ERP\n7",
+    "\nfirst",
+    "last\n",
+    "line\r\nbreak",
+    "tab\there",
+    "/lead",
+    "trail/",
+    "a//b",
+    "ü ✓",
+    "%0A",
+    "x" * 100,
+]
 
 
 @pytest.mark.parametrize("face", ["product", "company"])

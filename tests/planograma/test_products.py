@@ -1,4 +1,5 @@
 """/api/product: read, add, update, delete and the thirdPartyReference check."""
+
 import pytest
 
 from ..conftest import unique_code
@@ -87,13 +88,24 @@ def test_category_by_external_reference(pg):
 def test_category_errors(pg):
     one, other = pg.category(externalReference="C1"), pg.category(externalReference="C2")
     code = unique_code("P")
-    assert pg.fail("put", "/api/product/add", {"name": "x", "code": code, "categoryExternalReference": "nope"},
-                   status=404) == "No category has externalReference 'nope': categoryExternalReference: No such category."
-    assert pg.fail("put", "/api/product/add", {"name": "x", "code": code, "categoryId": 10**9},
-                   status=404) == "Category 1000000000 not found: categoryId: No such category."
-    message = pg.fail("put", "/api/product/add", {"name": "x", "code": code, "categoryId": one["categoryId"],
-                                                  "categoryExternalReference": "C2"}, status=400)
-    assert message == f"The request is invalid: categoryId: categoryExternalReference names category {other['categoryId']}."
+    assert (
+        pg.fail("put", "/api/product/add", {"name": "x", "code": code, "categoryExternalReference": "nope"}, status=404)
+        == "No category has externalReference 'nope': categoryExternalReference: No such category."
+    )
+    assert (
+        pg.fail("put", "/api/product/add", {"name": "x", "code": code, "categoryId": 10**9}, status=404)
+        == "Category 1000000000 not found: categoryId: No such category."
+    )
+    message = pg.fail(
+        "put",
+        "/api/product/add",
+        {"name": "x", "code": code, "categoryId": one["categoryId"], "categoryExternalReference": "C2"},
+        status=400,
+    )
+    assert (
+        message
+        == f"The request is invalid: categoryId: categoryExternalReference names category {other['categoryId']}."
+    )
     assert pg.products(models=[code]) == []
 
 
@@ -102,8 +114,12 @@ def test_another_tenants_category_is_unknown(pg, make_api):
 
     other = Planograma(pg.client, make_api().tenant_code)
     foreign = other.category(externalReference="THEIRS")
-    assert pg.fail("put", "/api/product/add", {"name": "x", "code": "X", "categoryId": foreign["categoryId"]}, status=404)
-    assert pg.fail("put", "/api/product/add", {"name": "x", "code": "X", "categoryExternalReference": "THEIRS"}, status=404)
+    assert pg.fail(
+        "put", "/api/product/add", {"name": "x", "code": "X", "categoryId": foreign["categoryId"]}, status=404
+    )
+    assert pg.fail(
+        "put", "/api/product/add", {"name": "x", "code": "X", "categoryExternalReference": "THEIRS"}, status=404
+    )
 
 
 @pytest.mark.parametrize(
@@ -115,18 +131,39 @@ def test_another_tenants_category_is_unknown(pg, make_api):
         ({"name": "A", "code": 5}, "code: Not a valid string."),
         ({"name": "A", "code": "A", "active": "yes"}, "active: Not a valid boolean."),
         ({"name": "A", "code": "A", "requiresBatchCode": 1}, "requiresBatchCode: Not a valid boolean."),
-        ({"name": "A", "code": "A", "sellingPrice": -1}, "sellingPrice: Must be greater than or equal to 0 and less than or equal to 99999999999999."),
+        (
+            {"name": "A", "code": "A", "sellingPrice": -1},
+            "sellingPrice: Must be greater than or equal to 0 and less than or equal to 99999999999999.",
+        ),
         ({"name": "A", "code": "A", "sellingPrice": 1.00001}, "sellingPrice: At most 4 decimal places."),
-        ({"name": "A", "code": "A", "sellingPrice": 1e30}, "sellingPrice: Must be greater than or equal to 0 and less than or equal to 99999999999999."),
-        ({"name": "A", "code": "A", "width": 10**400}, "width: Must be greater than or equal to 0 and less than or equal to 99999999999999."),
+        (
+            {"name": "A", "code": "A", "sellingPrice": 1e30},
+            "sellingPrice: Must be greater than or equal to 0 and less than or equal to 99999999999999.",
+        ),
+        (
+            {"name": "A", "code": "A", "width": 10**400},
+            "width: Must be greater than or equal to 0 and less than or equal to 99999999999999.",
+        ),
         ({"name": "A", "code": "A", "sellingPrice": "abc"}, "sellingPrice: Not a valid number."),
         ({"name": "A", "code": "A", "sellingPrice": True}, "sellingPrice: Not a valid number."),
-        ({"name": "A", "code": "A", "vatPercentage": 101}, "vatPercentage: Must be greater than or equal to 0 and less than or equal to 100."),
+        (
+            {"name": "A", "code": "A", "vatPercentage": 101},
+            "vatPercentage: Must be greater than or equal to 0 and less than or equal to 100.",
+        ),
         ({"name": "A", "code": "A", "minimumStock": 1.5}, "minimumStock: Not a valid integer."),
-        ({"name": "A", "code": "A", "minimumStock": -1}, "minimumStock: Must be greater than or equal to 0 and less than or equal to 2147483647."),
-        ({"name": "A", "code": "A", "categoryId": 0}, "categoryId: Must be greater than or equal to 1 and less than or equal to 9007199254740992."),
+        (
+            {"name": "A", "code": "A", "minimumStock": -1},
+            "minimumStock: Must be greater than or equal to 0 and less than or equal to 2147483647.",
+        ),
+        (
+            {"name": "A", "code": "A", "categoryId": 0},
+            "categoryId: Must be greater than or equal to 1 and less than or equal to 9007199254740992.",
+        ),
         ({"name": "A\x00", "code": "A"}, "name: Must not contain NUL characters."),
-        ({"name": "A", "code": "A", "thirdPartyReference": "x" * 101}, "thirdPartyReference: Longer than maximum length 100."),
+        (
+            {"name": "A", "code": "A", "thirdPartyReference": "x" * 101},
+            "thirdPartyReference: Longer than maximum length 100.",
+        ),
     ],
 )
 def test_add_validation_errors(pg, fields, message):
@@ -137,9 +174,14 @@ def test_add_validation_errors(pg, fields, message):
 def test_duplicate_code_or_reference_is_409_and_adds_nothing(pg):
     first = pg.product(code="DUP", thirdPartyReference="REF-DUP")
     message = pg.fail("put", "/api/product/add", {"name": "again", "code": "DUP"}, status=409)
-    assert message == f"Product {first['productId']} already has code 'DUP': code: Already used by product {first['productId']}."
+    assert (
+        message
+        == f"Product {first['productId']} already has code 'DUP': code: Already used by product {first['productId']}."
+    )
     # A retried add with the same external key never makes a second product.
-    message = pg.fail("put", "/api/product/add", {"name": "again", "code": "OTHER", "thirdPartyReference": "REF-DUP"}, status=409)
+    message = pg.fail(
+        "put", "/api/product/add", {"name": "again", "code": "OTHER", "thirdPartyReference": "REF-DUP"}, status=409
+    )
     assert message.startswith(f"Product {first['productId']} already has thirdPartyReference 'REF-DUP'")
     assert [p["productId"] for p in pg.products()] == [first["productId"]]
 
@@ -156,8 +198,12 @@ def test_idempotency_key_replays_the_first_answer(pg):
     again = pg.call("put", "/api/product/add", body, headers={"Idempotency-Key": "k-1"}).get_json()
     assert again == first and first["data"]["productCode"] == "ONCE"
     assert len(pg.products()) == 1
-    assert pg.fail("put", "/api/product/add", {"name": "Other", "code": "X"}, status=409,
-                   headers={"Idempotency-Key": "k-1"}) == "This Idempotency-Key was used with a different request."
+    assert (
+        pg.fail(
+            "put", "/api/product/add", {"name": "Other", "code": "X"}, status=409, headers={"Idempotency-Key": "k-1"}
+        )
+        == "This Idempotency-Key was used with a different request."
+    )
 
 
 def test_read_filters_and_pages(pg):
@@ -197,10 +243,16 @@ def test_read_validation_errors(pg, body, message):
 
 def test_update_targets_by_id_model_or_reference(pg):
     a, b, c = pg.product(code="A"), pg.product(code="B", thirdPartyReference="R-B"), pg.product(code="C")
-    updated = pg.ok("post", "/api/product/update", {
-        "productIds": [a["productId"]], "productModels": ["C"], "thirdPartyReferenceIds": ["R-B"],
-        "updateFields": {"sellingPrice": 9.99, "requiresExpirationDate": True, "color": "red"},
-    })
+    updated = pg.ok(
+        "post",
+        "/api/product/update",
+        {
+            "productIds": [a["productId"]],
+            "productModels": ["C"],
+            "thirdPartyReferenceIds": ["R-B"],
+            "updateFields": {"sellingPrice": 9.99, "requiresExpirationDate": True, "color": "red"},
+        },
+    )
     assert [p["productId"] for p in updated] == [a["productId"], b["productId"], c["productId"]]
     assert all(p["sellingPrice"] == 9.99 and p["requiresExpirationDate"] and p["color"] == "red" for p in updated)
     assert pg.products() == updated
@@ -209,27 +261,67 @@ def test_update_targets_by_id_model_or_reference(pg):
 def test_update_renames_clears_and_moves_category(pg):
     category = pg.category(externalReference="CAT")
     product = pg.product(code="OLD", color="red", categoryId=category["categoryId"])
-    (updated,) = pg.ok("post", "/api/product/update", {
-        "productIds": [product["productId"]],
-        "updateFields": {"code": "NEW", "name": "Renamed", "color": None, "categoryId": None},
-    })
-    assert (updated["productCode"], updated["productName"], updated["color"], updated["categoryId"]) == ("NEW", "Renamed", None, None)
-    (moved,) = pg.ok("post", "/api/product/update", {"productIds": [product["productId"]],
-                                                     "updateFields": {"categoryExternalReference": "CAT"}})
+    (updated,) = pg.ok(
+        "post",
+        "/api/product/update",
+        {
+            "productIds": [product["productId"]],
+            "updateFields": {"code": "NEW", "name": "Renamed", "color": None, "categoryId": None},
+        },
+    )
+    assert (updated["productCode"], updated["productName"], updated["color"], updated["categoryId"]) == (
+        "NEW",
+        "Renamed",
+        None,
+        None,
+    )
+    (moved,) = pg.ok(
+        "post",
+        "/api/product/update",
+        {"productIds": [product["productId"]], "updateFields": {"categoryExternalReference": "CAT"}},
+    )
     assert moved["categoryId"] == category["categoryId"]
 
 
 @pytest.mark.parametrize(
     "body, status, message",
     [
-        ({"updateFields": {"name": "x"}}, 400, "The request is invalid: Name at least one target in: productIds, productModels, thirdPartyReferenceIds."),
-        ({"productIds": [], "updateFields": {"name": "x"}}, 400, "The request is invalid: Name at least one target in: productIds, productModels, thirdPartyReferenceIds."),
+        (
+            {"updateFields": {"name": "x"}},
+            400,
+            "The request is invalid: Name at least one target in: productIds, productModels, thirdPartyReferenceIds.",
+        ),
+        (
+            {"productIds": [], "updateFields": {"name": "x"}},
+            400,
+            "The request is invalid: Name at least one target in: productIds, productModels, thirdPartyReferenceIds.",
+        ),
         ({"productModels": ["A"]}, 400, "The request is invalid: updateFields: Missing data for required field."),
-        ({"productModels": ["A"], "updateFields": {"totalQuantityInStock": 5}}, 400, "The request is invalid: updateFields.totalQuantityInStock: Unknown field."),
-        ({"productModels": ["A"], "updateFields": {"name": None}}, 400, "The request is invalid: updateFields.name: Field may not be null."),
-        ({"productModels": ["A"], "updateFields": {"active": None}}, 400, "The request is invalid: updateFields.active: Field may not be null."),
-        ({"productModels": ["A"], "updateFields": {"sellingPrice": "x"}}, 400, "The request is invalid: updateFields.sellingPrice: Not a valid number."),
-        ({"productModels": ["A", "GHOST"], "updateFields": {"name": "x"}}, 404, "No product matches productModels ['GHOST']."),
+        (
+            {"productModels": ["A"], "updateFields": {"totalQuantityInStock": 5}},
+            400,
+            "The request is invalid: updateFields.totalQuantityInStock: Unknown field.",
+        ),
+        (
+            {"productModels": ["A"], "updateFields": {"name": None}},
+            400,
+            "The request is invalid: updateFields.name: Field may not be null.",
+        ),
+        (
+            {"productModels": ["A"], "updateFields": {"active": None}},
+            400,
+            "The request is invalid: updateFields.active: Field may not be null.",
+        ),
+        (
+            {"productModels": ["A"], "updateFields": {"sellingPrice": "x"}},
+            400,
+            "The request is invalid: updateFields.sellingPrice: Not a valid number.",
+        ),
+        (
+            {"productModels": ["A", "GHOST"], "updateFields": {"name": "x"}},
+            404,
+            "No product matches productModels ['GHOST'].",
+        ),
         ({"productModels": ["A"], "updateFields": {"code": "B"}}, 409, None),
     ],
 )
@@ -245,17 +337,30 @@ def test_update_errors_change_nothing(pg, body, status, message):
 
 def test_one_reference_cannot_be_set_on_two_products(pg):
     a, b = pg.product(code="A"), pg.product(code="B")
-    message = pg.fail("post", "/api/product/update", {"productModels": ["A", "B"], "updateFields": {"thirdPartyReference": "SAME"}}, status=409)
+    message = pg.fail(
+        "post",
+        "/api/product/update",
+        {"productModels": ["A", "B"], "updateFields": {"thirdPartyReference": "SAME"}},
+        status=409,
+    )
     assert message.startswith(f"Product {a['productId']} already has thirdPartyReference 'SAME'")
     assert pg.products() == [a, b]
 
 
 def test_delete_by_ids_and_models(pg):
     a, b, c = pg.product(code="A"), pg.product(code="B"), pg.product(code="C")
-    assert pg.ok("delete", "/api/product/delete", {"productIds": [a["productId"]], "productModels": ["C"]}) == [a["productId"], c["productId"]]
+    assert pg.ok("delete", "/api/product/delete", {"productIds": [a["productId"]], "productModels": ["C"]}) == [
+        a["productId"],
+        c["productId"],
+    ]
     assert pg.products() == [b]
-    assert pg.fail("delete", "/api/product/delete", {"productIds": [a["productId"]]}, status=404) == f"No product matches productIds [{a['productId']}]."
-    assert pg.fail("delete", "/api/product/delete", {}, status=400).startswith("The request is invalid: Name at least one target")
+    assert (
+        pg.fail("delete", "/api/product/delete", {"productIds": [a["productId"]]}, status=404)
+        == f"No product matches productIds [{a['productId']}]."
+    )
+    assert pg.fail("delete", "/api/product/delete", {}, status=400).startswith(
+        "The request is invalid: Name at least one target"
+    )
 
 
 def test_a_product_with_stock_cannot_be_deleted(pg):

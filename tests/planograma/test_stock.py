@@ -1,4 +1,5 @@
 """/api/stock and ProductInfo's stock: the native ledger's stock, read through the Planograma face."""
+
 import pytest
 
 from wms_service.auth import service as auth
@@ -27,8 +28,17 @@ def world(pg):
 def reserve(app, pg, product_id, quantity, bin_id=None):
     session = new_session(app, write=True)
     tenant = auth.tenant_by_code(session, pg.tenant_code)
-    session.add(Reservation(tenant_id=tenant.id, product_id=product_id, bin_id=bin_id, quantity=quantity,
-                            document_type="ORDER", document_id=1, created=0))
+    session.add(
+        Reservation(
+            tenant_id=tenant.id,
+            product_id=product_id,
+            bin_id=bin_id,
+            quantity=quantity,
+            document_type="ORDER",
+            document_id=1,
+            created=0,
+        )
+    )
     session.commit()
     session.close()
 
@@ -56,8 +66,11 @@ def test_reservations_lower_the_free_quantity_not_the_ledger(app, pg, world):
     assert [(r["locationCode"], r["remainingQuantity"]) for r in by_place] == [("A-01", 6), ("B-02", 5)]
     (info,) = pg.products(productIds=[p1["id"]])
     assert (info["totalQuantityInStock"], info["totalReservedQuantity"], info["totalFreeQuantity"]) == (15, 6, 9)
-    assert [(s["locationCode"], s["quantity"], s["reservedQuantity"], s["freeQuantity"]) for s in info["stockInfo"]] == [
-        ("A-01", 10, 4, 6), ("B-02", 5, 0, 5),
+    assert [
+        (s["locationCode"], s["quantity"], s["reservedQuantity"], s["freeQuantity"]) for s in info["stockInfo"]
+    ] == [
+        ("A-01", 10, 4, 6),
+        ("B-02", 5, 0, 5),
     ]
     assert pg.native.inventory(world["a01"]["id"], p1["id"])["amount"] == 10
 
@@ -77,11 +90,24 @@ def test_remaining_stock_errors(pg, world, make_api):
 
 def test_stock_all_lists_every_product_a_page_at_a_time(pg, world):
     p1, p2, idle = world["p1"], world["p2"], world["idle"]
-    row = lambda p, q: {"productId": p["id"], "productName": p["name"], "productCode": p["code"], "remainingQuantity": q}  # noqa: E731
+
+    def row(p, q):
+        return {"productId": p["id"], "productName": p["name"], "productCode": p["code"], "remainingQuantity": q}
+
     page = pg.ok("post", "/api/stock/all", {})
-    assert page == {"content": [row(p1, 15), row(p2, 3), row(idle, 0)], "totalElements": 3, "totalPages": 1, "size": 10, "number": 0}
+    assert page == {
+        "content": [row(p1, 15), row(p2, 3), row(idle, 0)],
+        "totalElements": 3,
+        "totalPages": 1,
+        "size": 10,
+        "number": 0,
+    }
     assert pg.ok("post", "/api/stock/all?page=1&size=2", {}) == {
-        "content": [row(idle, 0)], "totalElements": 3, "totalPages": 2, "size": 2, "number": 1,
+        "content": [row(idle, 0)],
+        "totalElements": 3,
+        "totalPages": 2,
+        "size": 2,
+        "number": 1,
     }
     assert pg.ok("post", "/api/stock/all", {"isActive": True})["content"] == [row(p1, 15), row(p2, 3)]
     assert pg.ok("post", "/api/stock/all", {"isActive": False})["content"] == [row(idle, 0)]
@@ -89,11 +115,15 @@ def test_stock_all_lists_every_product_a_page_at_a_time(pg, world):
 
 
 def test_stock_all_by_location_and_with_reservations(app, pg, world):
-    p1, p2 = world["p1"], world["p2"]
+    p2 = world["p2"]
     reserve(app, pg, p2["id"], 1, bin_id=world["a01"]["id"])
-    content = pg.ok("post", "/api/stock/all", {"location": True, "includeReservations": True, "isActive": True})["content"]
+    content = pg.ok("post", "/api/stock/all", {"location": True, "includeReservations": True, "isActive": True})[
+        "content"
+    ]
     assert [(r["productCode"], r["locationCode"], r["locationName"], r["remainingQuantity"]) for r in content] == [
-        ("P1", "A-01", "Main / A-01", 10), ("P1", "B-02", "Main / B-02", 5), ("P2", "A-01", "Main / A-01", 2),
+        ("P1", "A-01", "Main / A-01", 10),
+        ("P1", "B-02", "Main / B-02", 5),
+        ("P2", "A-01", "Main / A-01", 2),
     ]
     page = pg.ok("post", "/api/stock/all?page=1&size=2", {"location": True})
     assert (page["totalElements"], page["totalPages"], [r["productId"] for r in page["content"]]) == (3, 2, [p2["id"]])
@@ -119,10 +149,20 @@ def test_detailed_report_rows_per_batch_sorted(pg, world):
     assert (report["totalElements"], report["totalPages"], report["size"], report["number"]) == (3, 1, 50, 0)
     first = report["content"][0]  # sorted by productName: Anchor first
     assert first == {
-        "productId": world["p2"]["id"], "productName": "Anchor", "productCode": "P2", "sku": None,
-        "warehouseId": world["a01"]["warehouseId"], "warehouseCode": "MAIN", "warehouseName": "Main",
-        "locationId": world["a01"]["id"], "locationCode": "A-01", "locationName": "Main / A-01",
-        "batchId": world["b3"]["id"], "batchCodes": ["LOT-3"], "expirationDate": None, "quantity": 3,
+        "productId": world["p2"]["id"],
+        "productName": "Anchor",
+        "productCode": "P2",
+        "sku": None,
+        "warehouseId": world["a01"]["warehouseId"],
+        "warehouseCode": "MAIN",
+        "warehouseName": "Main",
+        "locationId": world["a01"]["id"],
+        "locationCode": "A-01",
+        "locationName": "Main / A-01",
+        "batchId": world["b3"]["id"],
+        "batchCodes": ["LOT-3"],
+        "expirationDate": None,
+        "quantity": 3,
     }
     by_quantity = pg.ok("post", "/api/stock/detailed-report?sortBy=quantity&sortDirection=DESC")["content"]
     assert [r["quantity"] for r in by_quantity] == [10, 5, 3]
@@ -136,7 +176,10 @@ def test_detailed_report_rows_per_batch_sorted(pg, world):
 @pytest.mark.parametrize(
     "query, message",
     [
-        ("?sortBy=password_hash", "sortBy: Must be one of: productName, productCode, productId, sku, warehouseCode, locationCode, batchId, expirationDate, quantity."),
+        (
+            "?sortBy=password_hash",
+            "sortBy: Must be one of: productName, productCode, productId, sku, warehouseCode, locationCode, batchId, expirationDate, quantity.",
+        ),
         ("?sortDirection=up", "sortDirection: Must be one of: asc, desc."),
         ("?size=1001", "size: Must be greater than or equal to 1 and less than or equal to 1000."),
     ],

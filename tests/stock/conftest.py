@@ -1,4 +1,5 @@
 """A small world for the domain tests: a tenant with a user, a warehouse, and factories for what stock needs."""
+
 import pytest
 from sqlalchemy import select
 
@@ -30,8 +31,15 @@ class World:
         return obj
 
     def bin(self, maximum_amount=0) -> Bin:
-        return self._add(Bin(tenant_id=self.tenant.id, warehouse_id=self.warehouse.id, code=unique_code("A-"),
-                             active=True, maximum_amount=maximum_amount))
+        return self._add(
+            Bin(
+                tenant_id=self.tenant.id,
+                warehouse_id=self.warehouse.id,
+                code=unique_code("A-"),
+                active=True,
+                maximum_amount=maximum_amount,
+            )
+        )
 
     def product(self) -> Product:
         return self._add(Product(tenant_id=self.tenant.id, code=unique_code("P"), name="Widget"))
@@ -48,12 +56,16 @@ class World:
 
     def level(self, bin_, batch) -> int | None:
         """The projected amount of ``batch`` in ``bin_`` (None if there is no row)."""
-        return self.db.scalar(select(BinInventoryBatch.amount).where(
-            BinInventoryBatch.bin_id == bin_.id, BinInventoryBatch.batch_id == batch.id))
+        return self.db.scalar(
+            select(BinInventoryBatch.amount).where(
+                BinInventoryBatch.bin_id == bin_.id, BinInventoryBatch.batch_id == batch.id
+            )
+        )
 
     def total(self, bin_, product) -> int | None:
-        return self.db.scalar(select(BinInventory.amount).where(
-            BinInventory.bin_id == bin_.id, BinInventory.product_id == product.id))
+        return self.db.scalar(
+            select(BinInventory.amount).where(BinInventory.bin_id == bin_.id, BinInventory.product_id == product.id)
+        )
 
 
 @pytest.fixture

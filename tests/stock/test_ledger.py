@@ -1,4 +1,5 @@
 """The ledger as plain functions: post, reverse, verify, rebuild (no HTTP)."""
+
 import pytest
 from sqlalchemy import delete, func, select, update
 
@@ -25,10 +26,15 @@ def test_post_appends_records_and_moves_the_totals(world):
         Line(bin_.id, product.id, batch.id, -4),
     )
     assert [(r.bin_id, r.product_id, r.batch_id, r.amount) for r in records] == [
-        (bin_.id, product.id, batch.id, 7), (bin_.id, product.id, second.id, 2), (bin_.id, product.id, batch.id, -4)]
+        (bin_.id, product.id, batch.id, 7),
+        (bin_.id, product.id, second.id, 2),
+        (bin_.id, product.id, batch.id, -4),
+    ]
     assert (records[0].reference_type, records[0].reference_id) == ("PURCHASE_DOCUMENT", 3)
     assert records[0].id < records[1].id < records[2].id
-    assert all(r.tenant_id == world.tenant.id and r.added_by_id == world.user.id and r.changed_by == "clerk" for r in records)
+    assert all(
+        r.tenant_id == world.tenant.id and r.added_by_id == world.user.id and r.changed_by == "clerk" for r in records
+    )
     assert (world.level(bin_, batch), world.level(bin_, second), world.total(bin_, product)) == (3, 2, 5)
     assert mismatches(world) == []
 
@@ -37,7 +43,13 @@ def test_posted_records_are_the_rows_the_ledger_holds(world):
     """post answers from the values it inserted, without reading them back: they must be the stored rows."""
     bin_, product, batch = world.position()
     posted = world.post(
-        Line(bin_.id, product.id, batch.id, 4, {"reference_type": "SALES_DOCUMENT", "reference_id": 9, "record_type": "X"}),
+        Line(
+            bin_.id,
+            product.id,
+            batch.id,
+            4,
+            {"reference_type": "SALES_DOCUMENT", "reference_id": 9, "record_type": "X"},
+        ),
         Line(bin_.id, product.id, batch.id, -1),
     )
     world.db.expire_all()
@@ -52,8 +64,11 @@ def test_a_list_is_all_or_nothing_and_errors_name_the_index(world):
     bin_, product, batch = world.position()
     world.post(Line(bin_.id, product.id, batch.id, 2))
     with pytest.raises(InsufficientStock) as caught:
-        world.post(Line(bin_.id, product.id, batch.id, 5), Line(bin_.id, product.id, batch.id, -6),
-                   Line(bin_.id, product.id, batch.id, -2))
+        world.post(
+            Line(bin_.id, product.id, batch.id, 5),
+            Line(bin_.id, product.id, batch.id, -6),
+            Line(bin_.id, product.id, batch.id, -2),
+        )
     assert caught.value.errors == {"2": {"amount": ["Only 1 available."]}}
     assert records_in(world, bin_) == 1
     assert (world.level(bin_, batch), world.total(bin_, product)) == (2, 2)
@@ -74,12 +89,27 @@ def test_references_must_exist_in_the_tenant_and_fit(world, make_world):
     good = Line(bin_.id, product.id, batch.id, 1)
     cases = [
         (Line(their_bin.id, product.id, batch.id, 1), NotFound, {"binId": [f"Bin {their_bin.id} does not exist."]}),
-        (Line(bin_.id, their_product.id, batch.id, 1), NotFound, {"productId": [f"Product {their_product.id} does not exist."]}),
-        (Line(bin_.id, product.id, their_batch.id, 1), NotFound, {"batchId": [f"Batch {their_batch.id} does not exist."]}),
-        (Line(bin_.id, other_product.id, batch.id, 1), ValidationFailed, {"batchId": ["The batch does not belong to the product."]}),
+        (
+            Line(bin_.id, their_product.id, batch.id, 1),
+            NotFound,
+            {"productId": [f"Product {their_product.id} does not exist."]},
+        ),
+        (
+            Line(bin_.id, product.id, their_batch.id, 1),
+            NotFound,
+            {"batchId": [f"Batch {their_batch.id} does not exist."]},
+        ),
+        (
+            Line(bin_.id, other_product.id, batch.id, 1),
+            ValidationFailed,
+            {"batchId": ["The batch does not belong to the product."]},
+        ),
         (Line(bin_.id, product.id, batch.id, 0), ValidationFailed, {"amount": ["Must be a non-zero integer."]}),
-        (Line(bin_.id, product.id, batch.id, 1, {"reference_type": "SALES_DOCUMENT"}), ValidationFailed,
-         {"referenceId": ["referenceType and referenceId must be given together."]}),
+        (
+            Line(bin_.id, product.id, batch.id, 1, {"reference_type": "SALES_DOCUMENT"}),
+            ValidationFailed,
+            {"referenceId": ["referenceType and referenceId must be given together."]},
+        ),
     ]
     for bad, error, errors in cases:
         with pytest.raises(error) as caught:
@@ -147,10 +177,18 @@ def test_reverse_appends_the_opposite_and_marks_the_original(world):
     (kept,) = world.post(Line(bin_.id, product.id, batch.id, 4))
     (original,) = world.post(Line(bin_.id, product.id, batch.id, 3, extra))
     reversal = ledger.reverse(world.db, tenant=world.tenant, user=world.user, record_id=original.id)
-    assert (reversal.amount, reversal.reverses_id, reversal.reference_type, reversal.reference_id, reversal.record_type) == (
-        -3, original.id, "SALES_DOCUMENT", 9, "X")
+    assert (
+        reversal.amount,
+        reversal.reverses_id,
+        reversal.reference_type,
+        reversal.reference_id,
+        reversal.record_type,
+    ) == (-3, original.id, "SALES_DOCUMENT", 9, "X")
     # post answers snapshots of what it appended (ledger.Posted); the stored rows carry the mark.
-    stored = {r.id: r.reversed_by_id for r in world.db.scalars(select(BinInventoryRecord).where(BinInventoryRecord.bin_id == bin_.id))}
+    stored = {
+        r.id: r.reversed_by_id
+        for r in world.db.scalars(select(BinInventoryRecord).where(BinInventoryRecord.bin_id == bin_.id))
+    }
     assert stored[original.id] == reversal.id and stored[kept.id] is None
     assert world.level(bin_, batch) == 4
 
@@ -184,7 +222,8 @@ def test_verify_finds_a_tampered_batch_total_and_rebuild_restores_it(world):
     assert [(m.bin_id, m.product_id, m.batch_id, m.ledger, m.projection) for m in found] == [
         (bin_.id, product.id, batch.id, 6, 60),
         # The product total is compared with the sum of its batch totals (60 + 1).
-        (bin_.id, product.id, None, 61, 7)]
+        (bin_.id, product.id, None, 61, 7),
+    ]
     # One correction: the product total is right again once its batch is (other tenants could add to the count).
     assert ledger.rebuild(world.db) >= 1
     assert mismatches(world) == []

@@ -2,6 +2,7 @@
 
 Every check pages through the listing with afterId and compares the header with the rows actually listed.
 """
+
 from sqlalchemy import update
 
 from wms_service.stock import ledger
@@ -33,8 +34,12 @@ def assert_exact(api, query=""):
 
 
 def put(api, pos, amount, batch=None):
-    body = {"binId": pos["bin"]["id"], "productId": pos["product"]["id"], "batchId": (batch or pos["batch"])["id"],
-            "amount": amount}
+    body = {
+        "binId": pos["bin"]["id"],
+        "productId": pos["product"]["id"],
+        "batchId": (batch or pos["batch"])["id"],
+        "amount": amount,
+    }
     return api.create("/bin-inventory-record", body)
 
 
@@ -44,10 +49,13 @@ def test_the_total_is_exact_after_posts_reversals_and_stocktakings(api):
     put(api, a, 5)
     put(api, b, 3)
     # A list over several bins, two lines in one of them.
-    api.create("/bin-inventory-record", [
-        {"binId": p["bin"]["id"], "productId": p["product"]["id"], "batchId": p["batch"]["id"], "amount": n}
-        for p, n in ((a, 2), (b, 4), (c, 7), (c, 1))
-    ])
+    api.create(
+        "/bin-inventory-record",
+        [
+            {"binId": p["bin"]["id"], "productId": p["product"]["id"], "batchId": p["batch"]["id"], "amount": n}
+            for p, n in ((a, 2), (b, 4), (c, 7), (c, 1))
+        ],
+    )
     deleted = put(api, c, 6)
     assert api.delete(f"/bin-inventory-record/{deleted['id']}").status_code == 204
     count = api.create("/stocktaking", {"binId": a["bin"]["id"]})
@@ -88,15 +96,21 @@ def test_a_tenant_never_counts_another_tenants_records(api, make_api):
 
 
 def counter_mismatches(world):
-    return [(m.bin_id, m.counter, m.ledger, m.projection)
-            for m in ledger.verify(world.db) if m.tenant_id == world.tenant.id and m.counter]
+    return [
+        (m.bin_id, m.counter, m.ledger, m.projection)
+        for m in ledger.verify(world.db)
+        if m.tenant_id == world.tenant.id and m.counter
+    ]
 
 
 def test_the_counters_follow_posts_and_reversals(world):
     bin_, product, batch = world.position()
     other, other_product, other_batch = world.position()
-    first, *_ = world.post(Line(bin_.id, product.id, batch.id, 4), Line(bin_.id, product.id, batch.id, 1),
-                           Line(other.id, other_product.id, other_batch.id, 2))
+    first, *_ = world.post(
+        Line(bin_.id, product.id, batch.id, 4),
+        Line(bin_.id, product.id, batch.id, 1),
+        Line(other.id, other_product.id, other_batch.id, 2),
+    )
     ledger.reverse(world.db, tenant=world.tenant, user=world.user, record_id=first.id)
     world.db.flush()
     for b in (bin_, other):

@@ -1,4 +1,5 @@
 """Stocktaking as plain functions: open, set counts, compare with the ledger, finish, and the rules around them."""
+
 import pytest
 from sqlalchemy import select
 
@@ -9,13 +10,17 @@ from wms_service.stock.models import BinInventoryRecord, StocktakingRecord
 
 
 def open_count(world, bin_):
-    (count,) = stocktaking.create(world.db, tenant=world.tenant, user=world.user, items=[{"bin_id": bin_.id}], single=True)
+    (count,) = stocktaking.create(
+        world.db, tenant=world.tenant, user=world.user, items=[{"bin_id": bin_.id}], single=True
+    )
     return count
 
 
 def set_counts(world, count, *lines, single=False):
     items = [{"product_id": p.id, "batch_id": b.id, "counted_quantity": q} for p, b, q in lines]
-    return stocktaking.set_counts(world.db, tenant=world.tenant, user=world.user, count=count, lines=items, single=single)
+    return stocktaking.set_counts(
+        world.db, tenant=world.tenant, user=world.user, count=count, lines=items, single=single
+    )
 
 
 def expected(world, count, lines):
@@ -23,16 +28,24 @@ def expected(world, count, lines):
 
 
 def posted(world, count):
-    return world.db.scalars(select(BinInventoryRecord).where(
-        BinInventoryRecord.reference_id == count.id, BinInventoryRecord.tenant_id == world.tenant.id)
-        .order_by(BinInventoryRecord.id)).all()
+    return world.db.scalars(
+        select(BinInventoryRecord)
+        .where(BinInventoryRecord.reference_id == count.id, BinInventoryRecord.tenant_id == world.tenant.id)
+        .order_by(BinInventoryRecord.id)
+    ).all()
 
 
 def test_a_count_belongs_to_its_bin_warehouse_and_user(world):
     bin_ = world.bin()
     count = open_count(world, bin_)
     assert (count.tenant_id, count.bin_id, count.warehouse_id, count.user_id, count.finished, count.finished_at) == (
-        world.tenant.id, bin_.id, world.warehouse.id, world.user.id, False, None)
+        world.tenant.id,
+        bin_.id,
+        world.warehouse.id,
+        world.user.id,
+        False,
+        None,
+    )
 
 
 def test_one_open_count_per_bin_and_only_the_tenants_bins(world, make_world):
@@ -132,9 +145,16 @@ def test_bad_lines_are_refused_with_the_index_of_a_list_only(world, make_world):
     count = open_count(world, bin_)
     cases = [
         ([(product, batch, 1), (product, batch, 2)], ValidationFailed, {"batchId": ["Duplicate line."]}),
-        ([(product, batch, 1), (other_product, batch, 1)], ValidationFailed, {"batchId": ["The batch does not belong to the product."]}),
-        ([(product, batch, 1), (their_product, their_batch, 1)], NotFound,
-         {"productId": ["The product does not exist."], "batchId": ["The batch does not exist."]}),
+        (
+            [(product, batch, 1), (other_product, batch, 1)],
+            ValidationFailed,
+            {"batchId": ["The batch does not belong to the product."]},
+        ),
+        (
+            [(product, batch, 1), (their_product, their_batch, 1)],
+            NotFound,
+            {"productId": ["The product does not exist."], "batchId": ["The batch does not exist."]},
+        ),
     ]
     for lines, error, errors in cases:
         with pytest.raises(error) as caught:

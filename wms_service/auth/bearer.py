@@ -7,6 +7,7 @@ an HMAC of the password under a random secret that lives only in this process's 
 only while the user's stored hash is the one it was checked against, so a changed password ends it at once;
 the user row (and its ``active`` flag) is read on every request.
 """
+
 import hashlib
 import hmac
 import secrets
@@ -47,7 +48,9 @@ def hostname(host: str) -> str:
 def tenant_for_host(db, host: str) -> Tenant:
     """A hostname registered on a tenant, else the host's first label taken as the tenant code."""
     name = hostname(host)
-    tenant = db.scalar(select(Tenant).join(TenantHost, TenantHost.tenant_id == Tenant.id).where(TenantHost.hostname == name))
+    tenant = db.scalar(
+        select(Tenant).join(TenantHost, TenantHost.tenant_id == Tenant.id).where(TenantHost.hostname == name)
+    )
     if tenant is None and name:
         tenant = service.tenant_by_code(db, name.split(".", 1)[0])
     if tenant is None:
@@ -79,7 +82,11 @@ class CredentialCache:
             if entry is None:
                 return False
             user_id, password_hash, expires = entry
-            if expires <= time.monotonic() or user_id != user.id or not hmac.compare_digest(password_hash, user.password_hash):
+            if (
+                expires <= time.monotonic()
+                or user_id != user.id
+                or not hmac.compare_digest(password_hash, user.password_hash)
+            ):
                 del self._entries[key]
                 return False
             return True

@@ -1,5 +1,8 @@
 """Tenants, users and sessions as plain functions over a database session."""
+
+import functools
 import hashlib
+import os
 import re
 import secrets
 
@@ -13,8 +16,21 @@ from .models import ApiSession, Tenant, TenantHost, User
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 # scrypt with werkzeug's defaults (n=2**15, r=8, p=1): tens of milliseconds per check, a random salt each.
 PASSWORD_METHOD = "scrypt"
-# Compared against when the user does not exist, so that a missing user costs as much as a wrong password.
-_DUMMY_HASH = generate_password_hash("not a password", method=PASSWORD_METHOD)
+PASSWORD_METHOD_ENV = "WMS_PASSWORD_METHOD"
+
+
+def password_method() -> str:
+    """The method new hashes use: werkzeug's method string from WMS_PASSWORD_METHOD, else ``PASSWORD_METHOD``.
+
+    Only the test suite sets it (to a cheap method), so that each HTTP test does not pay for two scrypt checks.
+    """
+    return os.environ.get(PASSWORD_METHOD_ENV) or PASSWORD_METHOD
+
+
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    """Compared against when the user does not exist, so that a missing user costs as much as a wrong password."""
+    return generate_password_hash("not a password", method=method)
 
 
 def create_tenant(db, *, code: str, name: str = "", hosts=(), allow_negative_stock=False) -> Tenant:
@@ -55,7 +71,7 @@ def create_user(db, *, tenant: Tenant, username: str, password: str, permissions
     user = User(
         tenant_id=tenant.id,
         username=username,
-        password_hash=generate_password_hash(password, method=PASSWORD_METHOD),
+        password_hash=generate_password_hash(password, method=password_method()),
         permissions=" ".join(sorted({p.strip().upper() for p in permissions if p.strip()})),
         created=now(),
     )
@@ -67,7 +83,7 @@ def create_user(db, *, tenant: Tenant, username: str, password: str, permissions
 def authenticate(db, *, tenant: Tenant, username: str, password: str) -> User:
     """The tenant's active user with these credentials, or ``Unauthorized``."""
     user = db.scalar(select(User).where(User.tenant_id == tenant.id, User.username == username))
-    stored = user.password_hash if user is not None else _DUMMY_HASH
+    stored = user.password_hash if user is not None else _dummy_hash(password_method())
     valid = check_password_hash(stored, password)
     if user is None or not valid or not user.active:
         raise Unauthorized("Invalid username or password.")
@@ -96,9 +112,7 @@ def resolve_session(db, *, client_code: str | None, key: str | None) -> User:
     if not client_code or not key:
         raise Unauthorized("Headers clientCode and sessionKey are required.")
     row = db.execute(
-        select(ApiSession, User)
-        .join(User, User.id == ApiSession.user_id)
-        .where(ApiSession.key_hash == _key_hash(key))
+        select(ApiSession, User).join(User, User.id == ApiSession.user_id).where(ApiSession.key_hash == _key_hash(key))
     ).first()
     if row is None:
         raise Unauthorized("Unknown session.")

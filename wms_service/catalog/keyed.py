@@ -4,6 +4,7 @@ A key already taken is a ``Conflict`` that names the field and the row holding i
 add learns which row it already made. The database's unique constraints stay the last word when two requests
 race for the same key; the error handlers turn that into the same 409.
 """
+
 from sqlalchemy import exists, select
 
 from ..audit import stamp

@@ -3,6 +3,7 @@
 External keys (``external_reference``, ``third_party_reference``) are NULL when absent and unique per tenant
 when present; a plain unique constraint allows any number of NULLs on both engines.
 """
+
 from decimal import Decimal
 
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, false

@@ -1,4 +1,5 @@
 """Product rules the Planograma face needs: which category a product is in, and when it may be deleted."""
+
 from sqlalchemy import select
 
 from ..errors import Conflict, NotFound, ValidationFailed
@@ -26,7 +27,9 @@ def resolve_category(db, tenant, values: dict, product=None) -> dict:
             )
         values["category_id"] = category_id
     elif values.get("category_id") is not None:
-        found = db.scalar(select(Category.id).where(Category.tenant_id == tenant.id, Category.id == values["category_id"]))
+        found = db.scalar(
+            select(Category.id).where(Category.tenant_id == tenant.id, Category.id == values["category_id"])
+        )
         if found is None:
             raise NotFound(f"Category {values['category_id']} not found.", {"categoryId": ["No such category."]})
     return values

@@ -1,4 +1,5 @@
 """Warehouses and products: plain CRUD with a code unique per tenant."""
+
 from sqlalchemy import exists, select
 
 from ..audit import stamp
@@ -32,13 +33,17 @@ def delete(db, *, obj, uses) -> None:
     """Delete ``obj`` unless any of ``uses`` (model, column) rows still point at it."""
     for model, column in uses:
         if db.scalar(select(exists().where(column == obj.id))):
-            raise Conflict(f"{type(obj).__name__} {obj.id} is used by {model.__tablename__} rows and cannot be deleted.")
+            raise Conflict(
+                f"{type(obj).__name__} {obj.id} is used by {model.__tablename__} rows and cannot be deleted."
+            )
     db.delete(obj)
     db.flush()
 
 
 def _check_code_free(db, model, tenant, code, own_id, where, pending):
-    taken = db.scalar(select(model.id).where(model.tenant_id == tenant.id, model.code == code, model.id != (own_id or 0)))
+    taken = db.scalar(
+        select(model.id).where(model.tenant_id == tenant.id, model.code == code, model.id != (own_id or 0))
+    )
     if taken is not None or any(o.code == code for o in pending):
         label = model.__tablename__
         raise Conflict(f"A {label} with code {code!r} already exists.", at_index(where, {"code": ["Already used."]}))

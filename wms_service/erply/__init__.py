@@ -1,4 +1,5 @@
 """The native face: the Erply-style resources, thin views over the stock and catalog services."""
+
 from . import batches, bin_inventory, bins, products, session, stocktaking, warehouses
 
 BLUEPRINTS = (
@@ -13,7 +14,16 @@ BLUEPRINTS = (
 )
 PREFIX = "/v1"
 # The first path segments served both at the root and under /v1.
-ROOT_ALIASES = {"session", "warehouse", "product", "batch", "bin", "bin-inventory", "bin-inventory-record", "stocktaking"}
+ROOT_ALIASES = {
+    "session",
+    "warehouse",
+    "product",
+    "batch",
+    "bin",
+    "bin-inventory",
+    "bin-inventory-record",
+    "stocktaking",
+}
 
 
 def register(api):

@@ -1,4 +1,5 @@
 """/batch: a product's units made together, with an expiry date and batch codes."""
+
 from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -8,8 +9,19 @@ from ..db import get_db
 from ..stock import batches as service
 from ..stock.models import Batch, BatchCode
 from .common import (
-    TOTAL_HEADER, AuditSchema, CamelSchema, Id, IdList, ListArgs, create_endpoint, document_errors, filter_ids,
-    listing, require_session, tenant_query, update_endpoint,
+    TOTAL_HEADER,
+    AuditSchema,
+    CamelSchema,
+    Id,
+    IdList,
+    ListArgs,
+    create_endpoint,
+    document_errors,
+    filter_ids,
+    listing,
+    require_session,
+    tenant_query,
+    update_endpoint,
 )
 
 blp = Blueprint("batch", __name__, url_prefix="/batch", description="Batches")
@@ -28,7 +40,10 @@ class BatchSchema(AuditSchema):
     product_id = Id(required=True)
     expiry_date = fields.Date(required=True, allow_none=True, format="%Y-%m-%d")
     batch_code = fields.List(
-        Code(), required=True, load_only=True, validate=validate.Length(min=1, max=100),
+        Code(),
+        required=True,
+        load_only=True,
+        validate=validate.Length(min=1, max=100),
         metadata={"description": "The codes of a new batch"},
     )
 

@@ -1,9 +1,9 @@
 """/bin-inventory (the totals) and /bin-inventory-record (the ledger)."""
+
 from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import fields, validate, validates_schema, ValidationError
-
+from marshmallow import ValidationError, fields, validate, validates_schema
 from sqlalchemy import func, select
 
 from ..audit import stamp
@@ -14,8 +14,21 @@ from ..stock import ledger
 from ..stock.models import Bin, BinInventory, BinInventoryRecord
 from . import fast
 from .common import (
-    TOTAL_HEADER, AuditSchema, CamelSchema, Id, IdList, ListArgs, QueryBool, create_endpoint, document_errors,
-    filter_ids, listing, page_of, require_session, tenant_query, update_endpoint,
+    TOTAL_HEADER,
+    AuditSchema,
+    CamelSchema,
+    Id,
+    IdList,
+    ListArgs,
+    QueryBool,
+    create_endpoint,
+    document_errors,
+    filter_ids,
+    listing,
+    page_of,
+    require_session,
+    tenant_query,
+    update_endpoint,
 )
 
 blp = Blueprint("bin-inventory", __name__, url_prefix="/bin-inventory", description="Stock per bin and product")
@@ -64,14 +77,21 @@ class BinInventories(MethodView):
             query = query.where(BinInventory.bin_id.in_(select(Bin.id).where(Bin.warehouse_id.in_(warehouses))))
         db = get_db()
         rows, status, headers = listing(db, query, BinInventory, args)
-        warehouse_of = dict(db.execute(select(Bin.id, Bin.warehouse_id).where(Bin.id.in_({r.bin_id for r in rows}))).all())
+        warehouse_of = dict(
+            db.execute(select(Bin.id, Bin.warehouse_id).where(Bin.id.in_({r.bin_id for r in rows}))).all()
+        )
         return [_inventory(row, warehouse_of[row.bin_id]) for row in rows], status, headers
 
 
 def _inventory(row, warehouse_id):
     return {
-        "id": row.id, "bin_id": row.bin_id, "product_id": row.product_id, "amount": row.amount,
-        "warehouse_id": warehouse_id, "added": row.added, "changed": row.changed,
+        "id": row.id,
+        "bin_id": row.bin_id,
+        "product_id": row.product_id,
+        "amount": row.amount,
+        "warehouse_id": warehouse_id,
+        "added": row.added,
+        "changed": row.changed,
         "batches": [{"batch_id": b.batch_id, "amount": b.amount} for b in row.batches],
     }
 
@@ -109,7 +129,8 @@ class RecordIn(RecordFields):
     product_id = Id(required=True)
     batch_id = Id(required=True)
     amount = fields.Integer(
-        strict=True, required=True,
+        strict=True,
+        required=True,
         validate=[validate.Range(min=-(2**31), max=2**31 - 1), validate.NoneOf([0], error="Must not be 0.")],
     )
 
@@ -207,7 +228,10 @@ class RecordById(MethodView):
         return _load_record(record_id)
 
     @update_endpoint(
-        records_blp, RecordFields, RecordOut, _load_record,
+        records_blp,
+        RecordFields,
+        RecordOut,
+        _load_record,
         extra_read_only=("binId", "productId", "batchId", "amount", "reversesId", "reversedById"),
     )
     def put(self, obj, changes, record_id):

@@ -1,4 +1,5 @@
 """/bin: the places in a warehouse that hold stock."""
+
 from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -9,8 +10,20 @@ from ..repo import get_or_404
 from ..stock import bins as service
 from ..stock.models import Bin
 from .common import (
-    TOTAL_HEADER, AuditSchema, Bool, Id, IdList, ListArgs, QueryBool, create_endpoint, document_errors, filter_ids,
-    listing, require_session, tenant_query, update_endpoint,
+    TOTAL_HEADER,
+    AuditSchema,
+    Bool,
+    Id,
+    IdList,
+    ListArgs,
+    QueryBool,
+    create_endpoint,
+    document_errors,
+    filter_ids,
+    listing,
+    require_session,
+    tenant_query,
+    update_endpoint,
 )
 
 blp = Blueprint("bin", __name__, url_prefix="/bin", description="Bins")

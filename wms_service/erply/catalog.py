@@ -1,4 +1,5 @@
 """The routes /warehouse and /product share: plain CRUD of a catalog entry with a code unique per tenant."""
+
 from flask import g
 from flask.views import MethodView
 from marshmallow import fields, validate
@@ -7,8 +8,18 @@ from ..catalog import service
 from ..db import get_db
 from ..repo import get_or_404
 from .common import (
-    TOTAL_HEADER, AuditSchema, Bool, IdList, ListArgs, QueryBool, create_endpoint, document_errors, filter_ids,
-    listing, tenant_query, update_endpoint,
+    TOTAL_HEADER,
+    AuditSchema,
+    Bool,
+    IdList,
+    ListArgs,
+    QueryBool,
+    create_endpoint,
+    document_errors,
+    filter_ids,
+    listing,
+    tenant_query,
+    update_endpoint,
 )
 
 

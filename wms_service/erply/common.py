@@ -1,7 +1,8 @@
 """What every Erply-style resource shares: the session check, camelCase schemas, list and body helpers."""
+
 import json
-from http import HTTPStatus
 from functools import wraps
+from http import HTTPStatus
 
 from flask import g, jsonify, request
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate
@@ -10,12 +11,12 @@ from webargs import core as webargs_core
 from webargs.flaskparser import FlaskParser, is_json_request
 
 from .. import idempotency, jsonio
-from . import fast
 from ..auth import service as auth
 from ..db import caller_session, get_db
 from ..errors import ValidationFailed
 from ..repo import Page
 from ..text import Bool, camel, require_storable  # noqa: F401  (Bool is imported from here by the views)
+from . import fast
 
 MAX_ITEMS = 1000
 ERRORS = (400, 401, 404, 409, 413)
@@ -80,12 +81,16 @@ class ListArgs(CamelSchema):
 
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10**7))
     page_size = fields.Integer(load_default=25, validate=validate.Range(min=1, max=MAX_ITEMS))
-    order = fields.String(load_default="ASC", validate=validate.OneOf(["ASC", "DESC"]), metadata={"enum": ["ASC", "DESC"]})
+    order = fields.String(
+        load_default="ASC", validate=validate.OneOf(["ASC", "DESC"]), metadata={"enum": ["ASC", "DESC"]}
+    )
     after_id = fields.Integer(
         validate=validate.Range(min=0, max=2**53),
-        metadata={"description": "Keyset paging: the rows after this id (before it with order=DESC), pageSize of them. "
-                                 "Pass the last id of the previous page; deep pages stay as fast as the first. "
-                                 "Not combined with page."},
+        metadata={
+            "description": "Keyset paging: the rows after this id (before it with order=DESC), pageSize of them. "
+            "Pass the last id of the previous page; deep pages stay as fast as the first. "
+            "Not combined with page."
+        },
     )
 
     @pre_load
@@ -185,8 +190,12 @@ def create_endpoint(blp, in_schema: type[Schema], out_schema: type[Schema]):
         @blp.doc(
             parameters=[idempotency.OPENAPI_HEADER],
             requestBody={"required": True, "content": {"application/json": {"schema": one_or_list(in_schema)}}},
-            responses={"201": {"description": "Created: an object for an object, a list for a list",
-                               "content": {"application/json": {"schema": one_or_list(out_schema)}}}},
+            responses={
+                "201": {
+                    "description": "Created: an object for an object, a list for a list",
+                    "content": {"application/json": {"schema": one_or_list(out_schema)}},
+                }
+            },
         )
         @document_errors(blp)
         @wraps(view)
@@ -254,7 +263,11 @@ def load_changes(data: dict, obj, in_schema, out_schema, extra_read_only=()) -> 
 
 def check_read_only(data: dict, current: dict, read_only):
     """Clients send back what they read: an unchanged read-only field is fine, a changed one is a 400."""
-    changed = {name: ["Read-only field; it cannot be changed."] for name in read_only if name in data and data[name] != current.get(name)}
+    changed = {
+        name: ["Read-only field; it cannot be changed."]
+        for name in read_only
+        if name in data and data[name] != current.get(name)
+    }
     if changed:
         raise ValidationFailed("Read-only fields cannot be changed: " + ", ".join(sorted(changed)) + ".", changed)
 
@@ -266,4 +279,3 @@ def document_errors(blp, codes=ERRORS):
         return view
 
     return decorator
-

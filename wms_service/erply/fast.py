@@ -6,6 +6,7 @@ plain Python and step aside (return None, or call marshmallow) for anything else
 edge case is still the schema's. tests/erply/test_fast_paths.py checks on generated input that they answer exactly
 what the schema answers.
 """
+
 from marshmallow import fields, missing
 
 from ..text import Bool
@@ -90,8 +91,12 @@ def _dump_plain(plain, obj):
 
 _MAX_ID = 2**53
 _IDS = (("binId", "bin_id"), ("productId", "product_id"), ("batchId", "batch_id"))
-_REFS = (("referenceId", "reference_id"), ("prodAmortTypeId", "prod_amort_type_id"),
-         ("documentRowId", "document_row_id"), ("orgperIdDat", "orgper_id_dat"))
+_REFS = (
+    ("referenceId", "reference_id"),
+    ("prodAmortTypeId", "prod_amort_type_id"),
+    ("documentRowId", "document_row_id"),
+    ("orgperIdDat", "orgper_id_dat"),
+)
 RECORD_KEYS = frozenset([k for k, _ in _IDS + _REFS] + ["amount", "referenceType", "recordType"])
 
 

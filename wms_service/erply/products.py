@@ -1,4 +1,5 @@
 """/product: what batches, bins and records refer to."""
+
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
@@ -17,8 +18,15 @@ class ProductSchema(CatalogSchema):
 
 
 register_crud(
-    blp, model=Product, schema=ProductSchema, label="Product", plural="products",
-    uses=[(Batch, Batch.product_id), (BinInventoryRecord, BinInventoryRecord.product_id),
-          (BinInventory, BinInventory.product_id)],
+    blp,
+    model=Product,
+    schema=ProductSchema,
+    label="Product",
+    plural="products",
+    uses=[
+        (Batch, Batch.product_id),
+        (BinInventoryRecord, BinInventoryRecord.product_id),
+        (BinInventory, BinInventory.product_id),
+    ],
     delete_summary="Delete a product that has no batches and no stock movements",
 )

@@ -1,4 +1,5 @@
 """POST/DELETE /v1/session: open a session with a password, close it with its key."""
+
 from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -62,4 +63,3 @@ class Sessions(MethodView):
         auth.resolve_session(db, client_code=request.headers.get("clientCode"), key=key)
         auth.close_session(db, key=key)
         db.commit()
-

@@ -1,4 +1,5 @@
 """/stocktaking and /stocktaking/{id}/stocktaking-record: counting a bin."""
+
 from flask import g, jsonify
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -10,8 +11,25 @@ from ..errors import Conflict, ValidationFailed
 from ..stock import stocktaking as service
 from ..stock.models import Stocktaking, StocktakingRecord
 from .common import (
-    TOTAL_HEADER, AuditSchema, Bool, CamelSchema, Id, IdList, ListArgs, QueryBool, create_endpoint, document_errors,
-    filter_ids, listing, load_changes, load_one_or_many, one_or_list, read_json, require_session, tenant_query, update_endpoint,
+    TOTAL_HEADER,
+    AuditSchema,
+    Bool,
+    CamelSchema,
+    Id,
+    IdList,
+    ListArgs,
+    QueryBool,
+    create_endpoint,
+    document_errors,
+    filter_ids,
+    listing,
+    load_changes,
+    load_one_or_many,
+    one_or_list,
+    read_json,
+    require_session,
+    tenant_query,
+    update_endpoint,
 )
 
 blp = Blueprint("stocktaking", __name__, url_prefix="/stocktaking", description="Counting bins")
@@ -152,14 +170,20 @@ class CountRecords(MethodView):
         """List the counted lines with expected quantity and difference"""
         db = get_db()
         count = service.get(db, tenant=g.tenant, stocktaking_id=stocktaking_id)
-        query = service.records_query(count, product_ids=args.pop("product_id", None), batch_ids=args.pop("batch_id", None))
+        query = service.records_query(
+            count, product_ids=args.pop("product_id", None), batch_ids=args.pop("batch_id", None)
+        )
         rows, status, headers = listing(db, query, StocktakingRecord, args)
         return _with_expected(db, count, rows), status, headers
 
     @blp.doc(
         requestBody={"required": True, "content": {"application/json": {"schema": one_or_list(CountLine)}}},
-        responses={"200": {"description": "The lines sent: an object for an object, a list for a list",
-                           "content": {"application/json": {"schema": one_or_list(CountRecord)}}}},
+        responses={
+            "200": {
+                "description": "The lines sent: an object for an object, a list for a list",
+                "content": {"application/json": {"schema": one_or_list(CountRecord)}},
+            }
+        },
     )
     @document_errors(blp)
     def put(self, stocktaking_id):

@@ -1,4 +1,5 @@
 """/warehouse: where bins live."""
+
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
@@ -16,6 +17,11 @@ class WarehouseSchema(CatalogSchema):
 
 
 register_crud(
-    blp, model=Warehouse, schema=WarehouseSchema, label="Warehouse", plural="warehouses",
-    uses=[(Bin, Bin.warehouse_id)], delete_summary="Delete a warehouse that has no bins",
+    blp,
+    model=Warehouse,
+    schema=WarehouseSchema,
+    label="Warehouse",
+    plural="warehouses",
+    uses=[(Bin, Bin.warehouse_id)],
+    delete_summary="Delete a warehouse that has no bins",
 )

@@ -1,9 +1,10 @@
 """Alembic environment: runs on the connection the wms-service command (or a test) hands it."""
+
 from alembic import context
 from sqlalchemy import create_engine
 
-from wms_service.db import Base
 from wms_service import models  # noqa: F401  (registers every table on Base.metadata)
+from wms_service.db import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -5,6 +5,7 @@ authenticated per ``security.py``; each resource module is a blueprint of thin v
 Nothing here stores stock: quantities come from the ledger's projection, and documents that move goods will
 append ledger records that reference them.
 """
+
 from ..errors import register_face
 from . import categories, companies, envelope, measurement_units, metadata, products, requests, security, stock
 from .blueprint import register_spec_components

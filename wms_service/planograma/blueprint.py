@@ -4,6 +4,7 @@ Every resource under /api is an ``ApiBlueprint``. Before a view runs, the reques
 search are marked ``db.reads_only`` so their POSTs run in a read transaction. Errors anywhere under /api are
 answered in the envelope by the handler ``planograma.register`` installs.
 """
+
 from flask_smorest import Blueprint
 
 from . import security
@@ -57,7 +58,11 @@ def register_spec_components(spec) -> None:
 
     spec.components.security_scheme(
         SECURITY_SCHEME,
-        {"type": "http", "scheme": "bearer", "description": "`Bearer <user>:<password>`; the tenant comes from the Host."},
+        {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "`Bearer <user>:<password>`; the tenant comes from the Host.",
+        },
     )
     spec.components.schema("ErrorApiResponse", schema=ErrorApiResponse)
     for status, description in ERROR_STATUSES.items():

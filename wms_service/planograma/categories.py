@@ -1,10 +1,22 @@
 """/api/category: product categories, named by id, externalReference or thirdPartyReference."""
+
 from marshmallow import fields
 
 from ..catalog.models import Category, Product
 from .blueprint import ApiBlueprint
 from .nomenclature import Nomenclature, register_routes
-from .requests import ActiveFilter, ApiSchema, Bool, IdList, ReadRequest, Reference, TargetsMixin, Text, TextList, optional_fields
+from .requests import (
+    ActiveFilter,
+    ApiSchema,
+    Bool,
+    IdList,
+    ReadRequest,
+    Reference,
+    TargetsMixin,
+    Text,
+    TextList,
+    optional_fields,
+)
 
 blp = ApiBlueprint("planograma-category", __name__, url_prefix="/api/category", description="Planograma: categories")
 
@@ -56,7 +68,11 @@ CATEGORIES = Nomenclature(
     name="Category",
     noun="Category",
     keys={"external_reference": "externalReference", "third_party_reference": "thirdPartyReference"},
-    targets={"category_ids": "id", "external_references": "external_reference", "third_party_reference_ids": "third_party_reference"},
+    targets={
+        "category_ids": "id",
+        "external_references": "external_reference",
+        "third_party_reference_ids": "third_party_reference",
+    },
     filters={
         "category_ids": "id",
         "external_references": "external_reference",
@@ -67,6 +83,12 @@ CATEGORIES = Nomenclature(
 )
 
 register_routes(
-    blp, CATEGORIES, info=CategoryInfo, read_schema=ReadCategoriesFilterRequest, add_schema=AddCategoryApiRequest,
-    update_schema=EditCategoryApiRequest, delete_schema=DeleteCategoryApiRequest, plural="categories",
+    blp,
+    CATEGORIES,
+    info=CategoryInfo,
+    read_schema=ReadCategoriesFilterRequest,
+    add_schema=AddCategoryApiRequest,
+    update_schema=EditCategoryApiRequest,
+    delete_schema=DeleteCategoryApiRequest,
+    plural="categories",
 )

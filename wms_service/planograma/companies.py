@@ -1,11 +1,22 @@
 """/api/company: the tenant's clients and suppliers."""
+
 from marshmallow import fields
 
 from ..catalog.models import Company
 from .blueprint import ApiBlueprint
 from .nomenclature import Nomenclature, register_reference_check, register_routes
 from .requests import (
-    ActiveFilter, ApiSchema, Bool, IdList, ReadRequest, Reference, TargetsMixin, Text, TextList, one_of, optional_fields,
+    ActiveFilter,
+    ApiSchema,
+    Bool,
+    IdList,
+    ReadRequest,
+    Reference,
+    TargetsMixin,
+    Text,
+    TextList,
+    one_of,
+    optional_fields,
 )
 
 blp = ApiBlueprint("planograma-company", __name__, url_prefix="/api/company", description="Planograma: companies")
@@ -77,7 +88,11 @@ COMPANIES = Nomenclature(
     name="Company",
     noun="Company",
     keys={"external_reference": "externalReference", "third_party_reference": "thirdPartyReference"},
-    targets={"company_ids": "id", "external_references": "external_reference", "third_party_reference_ids": "third_party_reference"},
+    targets={
+        "company_ids": "id",
+        "external_references": "external_reference",
+        "third_party_reference_ids": "third_party_reference",
+    },
     filters={
         "company_ids": "id",
         "external_references": "external_reference",
@@ -89,7 +104,13 @@ COMPANIES = Nomenclature(
 )
 
 register_routes(
-    blp, COMPANIES, info=CompanyInfo, read_schema=ReadCompaniesFilterRequest, add_schema=AddCompanyApiRequest,
-    update_schema=EditCompanyApiRequest, delete_schema=DeleteCompanyApiRequest, plural="companies",
+    blp,
+    COMPANIES,
+    info=CompanyInfo,
+    read_schema=ReadCompaniesFilterRequest,
+    add_schema=AddCompanyApiRequest,
+    update_schema=EditCompanyApiRequest,
+    delete_schema=DeleteCompanyApiRequest,
+    plural="companies",
 )
 register_reference_check(blp, COMPANIES)

@@ -3,6 +3,7 @@
 ``status`` repeats the HTTP status. An error carries ``data: null`` (a typed client that expects a list must
 still be able to read it) and says everything in ``errorMessage``, field errors included.
 """
+
 from marshmallow import Schema, fields
 
 ERROR_STATUSES = {
@@ -39,13 +40,17 @@ def envelope(name: str, data: fields.Field) -> type[Schema]:
 
 def paged(name: str, page_name: str, row_schema: type[Schema]) -> type[Schema]:
     """The envelope ``name`` around the seed's page object ``page_name`` (pages from 0) of ``row_schema`` rows."""
-    page = type(page_name, (Schema,), {
-        "content": fields.List(fields.Nested(row_schema)),
-        "totalElements": fields.Integer(),
-        "totalPages": fields.Integer(),
-        "size": fields.Integer(),
-        "number": fields.Integer(metadata={"description": "The page, from 0"}),
-    })
+    page = type(
+        page_name,
+        (Schema,),
+        {
+            "content": fields.List(fields.Nested(row_schema)),
+            "totalElements": fields.Integer(),
+            "totalPages": fields.Integer(),
+            "size": fields.Integer(),
+            "number": fields.Integer(metadata={"description": "The page, from 0"}),
+        },
+    )
     return envelope(name, fields.Nested(page))
 
 

@@ -1,4 +1,5 @@
 """/api/measurement-unit: units of measure (pieces, kilograms, ...), with a code unique per tenant."""
+
 from marshmallow import fields
 
 from ..catalog.models import MeasurementUnit
@@ -7,7 +8,10 @@ from .nomenclature import Nomenclature, register_routes
 from .requests import ApiSchema, IdList, ReadRequest, Reference, TargetsMixin, Text, TextList, one_of, optional_fields
 
 blp = ApiBlueprint(
-    "planograma-measurement-unit", __name__, url_prefix="/api/measurement-unit", description="Planograma: measurement units"
+    "planograma-measurement-unit",
+    __name__,
+    url_prefix="/api/measurement-unit",
+    description="Planograma: measurement units",
 )
 STATUSES = ("ACTIVE", "INACTIVE")
 
@@ -64,7 +68,12 @@ UNITS = Nomenclature(
 )
 
 register_routes(
-    blp, UNITS, info=MeasurementUnitInfo, read_schema=ReadMeasurementUnitsFilterRequest,
-    add_schema=AddMeasurementUnitApiRequest, update_schema=EditMeasurementUnitApiRequest,
-    delete_schema=DeleteMeasurementUnitApiRequest, plural="measurement units",
+    blp,
+    UNITS,
+    info=MeasurementUnitInfo,
+    read_schema=ReadMeasurementUnitsFilterRequest,
+    add_schema=AddMeasurementUnitApiRequest,
+    update_schema=EditMeasurementUnitApiRequest,
+    delete_schema=DeleteMeasurementUnitApiRequest,
+    plural="measurement units",
 )

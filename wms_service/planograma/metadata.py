@@ -2,6 +2,7 @@
 
 Each call is one query over the columns it answers, however many references it asks about (up to 10 000).
 """
+
 from flask import g
 from marshmallow import ValidationError, fields, validates_schema
 from sqlalchemy import select
@@ -71,7 +72,9 @@ def _rows(query):
 
 def _products(args):
     """The tenant's products matching the request's references, models and active flag: one query."""
-    query = apply_filters(select(*PRODUCT_COLUMNS).where(Product.tenant_id == g.tenant.id), Product, PRODUCT_FILTERS, args)
+    query = apply_filters(
+        select(*PRODUCT_COLUMNS).where(Product.tenant_id == g.tenant.id), Product, PRODUCT_FILTERS, args
+    )
     return _rows(query.order_by(Product.id))
 
 

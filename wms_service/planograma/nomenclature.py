@@ -4,8 +4,9 @@ A ``Nomenclature`` says which model it is, which of its keys are unique, which r
 which filter them; ``register_routes`` gives it the four seed endpoints. What differs (a product's category and
 stock, what blocks a delete) comes in as small hooks, so each resource module is its schemas and its rules.
 """
+
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from flask import g, jsonify
 from marshmallow import fields
@@ -19,7 +20,9 @@ from .blueprint import errors_doc
 from .envelope import envelope, ok
 from .requests import camel
 
-DeletedIds = envelope("DeletedIdsApiResponse", fields.List(fields.Integer(), metadata={"description": "The ids deleted"}))
+DeletedIds = envelope(
+    "DeletedIdsApiResponse", fields.List(fields.Integer(), metadata={"description": "The ids deleted"})
+)
 BooleanResponse = envelope("BooleanApiResponse", fields.Boolean())
 
 

@@ -3,6 +3,7 @@
 productCode is the product's ``code`` (the "model" of the seed's filters and order lines), productName its
 ``name``. Stock is read from the ledger's projection; reserved and free quantities from the reservations.
 """
+
 from marshmallow import fields
 from sqlalchemy import select
 
@@ -14,7 +15,18 @@ from ..stock.reservations import Reservation
 from .blueprint import ApiBlueprint
 from .nomenclature import Nomenclature, register_reference_check, register_routes
 from .requests import (
-    ActiveFilter, Amount, ApiSchema, Bool, Id, IdList, Int, ReadRequest, Reference, TargetsMixin, Text, TextList,
+    ActiveFilter,
+    Amount,
+    ApiSchema,
+    Bool,
+    Id,
+    IdList,
+    Int,
+    ReadRequest,
+    Reference,
+    TargetsMixin,
+    Text,
+    TextList,
     optional_fields,
 )
 
@@ -67,10 +79,31 @@ class ProductInfo(ApiSchema):
 
 
 COLUMNS = (
-    "id", "name", "code", "sku", "third_party_reference", "category_id", "vat_id", "vat_percentage", "purchase_price",
-    "selling_price", "minimum_stock", "requires_serial_number", "requires_batch_code", "requires_batch_details",
-    "requires_production_date", "requires_expiration_date", "width", "height", "length", "weight", "volume",
-    "diameter", "material", "color", "active",
+    "id",
+    "name",
+    "code",
+    "sku",
+    "third_party_reference",
+    "category_id",
+    "vat_id",
+    "vat_percentage",
+    "purchase_price",
+    "selling_price",
+    "minimum_stock",
+    "requires_serial_number",
+    "requires_batch_code",
+    "requires_batch_details",
+    "requires_production_date",
+    "requires_expiration_date",
+    "width",
+    "height",
+    "length",
+    "weight",
+    "volume",
+    "diameter",
+    "material",
+    "color",
+    "active",
 )
 
 
@@ -188,7 +221,13 @@ PRODUCTS = Nomenclature(
 )
 
 register_routes(
-    blp, PRODUCTS, info=ProductInfo, read_schema=ReadProductsFilterRequest, add_schema=AddProductApiRequest,
-    update_schema=EditProductApiRequest, delete_schema=DeleteProductApiRequest, plural="products",
+    blp,
+    PRODUCTS,
+    info=ProductInfo,
+    read_schema=ReadProductsFilterRequest,
+    add_schema=AddProductApiRequest,
+    update_schema=EditProductApiRequest,
+    delete_schema=DeleteProductApiRequest,
+    plural="products",
 )
 register_reference_check(blp, PRODUCTS)

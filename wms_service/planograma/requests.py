@@ -6,6 +6,7 @@ target id lists and the new values in ``updateFields``; ``delete`` takes the id 
 filters nothing. Unknown top-level fields are ignored, as Planograma's clients send more than we read;
 ``updateFields`` is strict, because a change that cannot be applied must not look applied.
 """
+
 import copy
 import json
 from decimal import Decimal
@@ -108,7 +109,12 @@ class Amount(fields.Decimal):
     """A JSON number (or numeric string) kept exact to 4 places, answered as a JSON number."""
 
     def __init__(self, *, minimum=0, maximum=Decimal("99999999999999"), **kwargs):
-        super().__init__(allow_nan=False, allow_none=True, validate=[validate.Range(min=minimum, max=maximum), _four_places], **kwargs)
+        super().__init__(
+            allow_nan=False,
+            allow_none=True,
+            validate=[validate.Range(min=minimum, max=maximum), _four_places],
+            **kwargs,
+        )
 
     def _deserialize(self, value, attr, data, **kwargs):
         if value is True or value is False:
@@ -145,7 +151,9 @@ class ReadRequest(ApiSchema):
 
 
 def ActiveFilter():  # noqa: N802
-    return Bool(allow_none=True, metadata={"description": "true: active only; false: inactive only; absent or null: all"})
+    return Bool(
+        allow_none=True, metadata={"description": "true: active only; false: inactive only; absent or null: all"}
+    )
 
 
 class TargetsMixin:

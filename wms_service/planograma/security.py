@@ -2,6 +2,7 @@
 
 Integration users are ordinary users of the tenant; ``ADMIN`` holds every permission.
 """
+
 from functools import wraps
 
 from flask import current_app, g, request

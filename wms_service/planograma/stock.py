@@ -3,6 +3,7 @@
 ``includeReservations: true`` answers what is free (on hand less reservations); ``false`` what is on hand.
 ``isActive`` filters products by their active flag (absent or null: all products).
 """
+
 from flask import g
 from marshmallow import fields, validate
 from sqlalchemy import func, select
@@ -69,15 +70,17 @@ def remaining_stock(args, product_id):
     free = args["include_reservations"]
     if not args["location"]:
         return ok([{**base, "remaining_quantity": stock.free if free else stock.on_hand}])
-    return ok([
-        {
-            **base,
-            "remaining_quantity": place.free if free else place.stock.quantity,
-            "location_code": place.stock.bin_code,
-            "location_name": place.stock.location_name,
-        }
-        for place in stock.locations
-    ])
+    return ok(
+        [
+            {
+                **base,
+                "remaining_quantity": place.free if free else place.stock.quantity,
+                "location_code": place.stock.bin_code,
+                "location_name": place.stock.location_name,
+            }
+            for place in stock.locations
+        ]
+    )
 
 
 @blp.route("/all", methods=["POST"], endpoint="all")
@@ -116,9 +119,16 @@ def _per_product(db, tenant_id, args, page, size):
     )
     rows = db.execute(query).all()
     total = db.scalar(select(func.count()).select_from(matching.subquery()))
-    reserved = reservations.reserved_by_product(db, tenant_id, [r[0] for r in rows]) if args["include_reservations"] else {}
+    reserved = (
+        reservations.reserved_by_product(db, tenant_id, [r[0] for r in rows]) if args["include_reservations"] else {}
+    )
     content = [
-        {"product_id": pid, "product_name": name, "product_code": code, "remaining_quantity": int(qty) - reserved.get(pid, 0)}
+        {
+            "product_id": pid,
+            "product_name": name,
+            "product_code": code,
+            "remaining_quantity": int(qty) - reserved.get(pid, 0),
+        }
         for pid, name, code, qty in rows
     ]
     return content, total
@@ -142,14 +152,16 @@ def _per_location(db, tenant_id, args, page, size):
     content = []
     for row in rows:
         place = levels.LocationStock(*row[:7])
-        content.append({
-            "product_id": place.product_id,
-            "product_name": row[7],
-            "product_code": row[8],
-            "remaining_quantity": place.quantity - reserved.get((place.product_id, place.bin_id), 0),
-            "location_code": place.bin_code,
-            "location_name": place.location_name,
-        })
+        content.append(
+            {
+                "product_id": place.product_id,
+                "product_name": row[7],
+                "product_code": row[8],
+                "remaining_quantity": place.quantity - reserved.get((place.product_id, place.bin_id), 0),
+                "location_code": place.bin_code,
+                "location_name": place.location_name,
+            }
+        )
     return content, total
 
 

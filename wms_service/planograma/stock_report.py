@@ -1,4 +1,5 @@
 """POST /api/stock/detailed-report: one row per product, bin and batch, sorted by a whitelisted column."""
+
 from marshmallow import fields, pre_load, validate
 from sqlalchemy import func, select
 
@@ -25,7 +26,9 @@ class DetailedReportArgs(ApiSchema):
     page = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10**7), metadata={"description": "From 0"})
     size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_LIMIT))
     sort_by = fields.String(load_default="productName", validate=one_of(*SORTS), metadata={"enum": list(SORTS)})
-    sort_direction = fields.String(load_default="asc", validate=one_of("asc", "desc"), metadata={"enum": ["asc", "desc"]})
+    sort_direction = fields.String(
+        load_default="asc", validate=one_of("asc", "desc"), metadata={"enum": ["asc", "desc"]}
+    )
 
     @pre_load
     def lower_direction(self, data, **_):
@@ -58,8 +61,18 @@ def detailed_report(db, tenant_id: int, args) -> tuple[list[dict], int]:
     """One page of (product, bin, batch) positions holding stock, and how many there are in all."""
     query = (
         select(
-            Product.id, Product.name, Product.code, Product.sku, Warehouse.id, Warehouse.code, Warehouse.name,
-            Bin.id, Bin.code, Batch.id, Batch.expiry_date, BinInventoryBatch.amount,
+            Product.id,
+            Product.name,
+            Product.code,
+            Product.sku,
+            Warehouse.id,
+            Warehouse.code,
+            Warehouse.name,
+            Bin.id,
+            Bin.code,
+            Batch.id,
+            Batch.expiry_date,
+            BinInventoryBatch.amount,
         )
         .select_from(BinInventoryBatch)
         .join(Product, Product.id == BinInventoryBatch.product_id)
@@ -77,10 +90,20 @@ def detailed_report(db, tenant_id: int, args) -> tuple[list[dict], int]:
     codes = _batch_codes(db, {row[9] for row in rows})
     return [
         {
-            "product_id": pid, "product_name": name, "product_code": code, "sku": sku,
-            "warehouse_id": wid, "warehouse_code": wcode, "warehouse_name": wname,
-            "location_id": bid, "location_code": bcode, "location_name": location_name(wname or wcode, bcode),
-            "batch_id": batch_id, "batch_codes": codes.get(batch_id, []), "expiration_date": expiry, "quantity": amount,
+            "product_id": pid,
+            "product_name": name,
+            "product_code": code,
+            "sku": sku,
+            "warehouse_id": wid,
+            "warehouse_code": wcode,
+            "warehouse_name": wname,
+            "location_id": bid,
+            "location_code": bcode,
+            "location_name": location_name(wname or wcode, bcode),
+            "batch_id": batch_id,
+            "batch_codes": codes.get(batch_id, []),
+            "expiration_date": expiry,
+            "quantity": amount,
         }
         for pid, name, code, sku, wid, wcode, wname, bid, bcode, batch_id, expiry, amount in rows
     ], total
@@ -89,7 +112,9 @@ def detailed_report(db, tenant_id: int, args) -> tuple[list[dict], int]:
 def _batch_codes(db, batch_ids) -> dict[int, list[str]]:
     codes: dict[int, list[str]] = {}
     if batch_ids:
-        query = select(BatchCode.batch_id, BatchCode.code).where(BatchCode.batch_id.in_(batch_ids)).order_by(BatchCode.id)
+        query = (
+            select(BatchCode.batch_id, BatchCode.code).where(BatchCode.batch_id.in_(batch_ids)).order_by(BatchCode.id)
+        )
         for batch_id, code in db.execute(query):
             codes.setdefault(batch_id, []).append(code)
     return codes

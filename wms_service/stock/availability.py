@@ -3,6 +3,7 @@
 Free = on hand - reserved, per product and per location. Reservations made without a location lower the
 product's free quantity but no single location's.
 """
+
 from dataclasses import dataclass, field
 
 from . import levels, reservations

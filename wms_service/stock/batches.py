@@ -1,4 +1,5 @@
 """Batches: a product's units made together, with one expiry date and any number of codes."""
+
 from sqlalchemy import exists, select
 
 from ..audit import stamp

@@ -1,4 +1,5 @@
 """Bins: the smallest addressable places in a warehouse."""
+
 from sqlalchemy import exists, select
 
 from ..audit import stamp
@@ -6,7 +7,16 @@ from ..catalog.models import Warehouse
 from ..errors import Conflict, NotFound, at_index
 from .models import Bin, BinInventory, BinInventoryRecord, Stocktaking
 
-FIELDS = ("warehouse_id", "code", "active", "preferred", "bin_order", "allowed_product", "replenishment_minimum", "maximum_amount")
+FIELDS = (
+    "warehouse_id",
+    "code",
+    "active",
+    "preferred",
+    "bin_order",
+    "allowed_product",
+    "replenishment_minimum",
+    "maximum_amount",
+)
 
 
 def create(db, *, tenant, user, items: list[dict], single=False) -> list[Bin]:
@@ -58,7 +68,9 @@ def _holds_stock(db, bin_id) -> bool:
 def _check_warehouse(db, tenant, warehouse_id, where):
     found = db.scalar(select(Warehouse.id).where(Warehouse.id == warehouse_id, Warehouse.tenant_id == tenant.id))
     if found is None:
-        raise NotFound(f"Warehouse {warehouse_id} not found.", at_index(where, {"warehouseId": ["The warehouse does not exist."]}))
+        raise NotFound(
+            f"Warehouse {warehouse_id} not found.", at_index(where, {"warehouseId": ["The warehouse does not exist."]})
+        )
 
 
 def _check_code_free(db, tenant, warehouse_id, code, own_id, where, pending):
@@ -66,7 +78,12 @@ def _check_code_free(db, tenant, warehouse_id, code, own_id, where, pending):
     if not code:
         return
     taken = db.scalar(
-        select(Bin.id).where(Bin.tenant_id == tenant.id, Bin.warehouse_id == warehouse_id, Bin.code == code, Bin.id != (own_id or 0))
+        select(Bin.id).where(
+            Bin.tenant_id == tenant.id, Bin.warehouse_id == warehouse_id, Bin.code == code, Bin.id != (own_id or 0)
+        )
     )
     if taken is not None or any(b.warehouse_id == warehouse_id and b.code == code for b in pending):
-        raise Conflict(f"Bin code {code!r} is already used in warehouse {warehouse_id}.", at_index(where, {"code": ["Already used in this warehouse."]}))
+        raise Conflict(
+            f"Bin code {code!r} is already used in warehouse {warehouse_id}.",
+            at_index(where, {"code": ["Already used in this warehouse."]}),
+        )

@@ -5,6 +5,7 @@ wait on each other in a cycle), reads the totals under that lock, checks the sto
 appends the records and moves the totals in the same transaction. On SQLite the request already holds the
 database write lock (``BEGIN IMMEDIATE``), so the row lock is a no-op there.
 """
+
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -66,7 +67,7 @@ def post(db: Session, *, tenant, user, lines: list[Line], single: bool = False) 
     # The stamp is taken under the lock, so a record's `added` never runs behind one appended before it.
     stamp = audit_values(user)
     stamp = tuple(stamp[name] for name in AUDIT)
-    rows = [row + stamp + (new_id,) for row, new_id in zip(rows, _new_record_ids(db, len(rows)))]
+    rows = [row + stamp + (new_id,) for row, new_id in zip(rows, _new_record_ids(db, len(rows)), strict=True)]
     _bulk_insert(db, BinInventoryRecord.__table__, COLUMNS, rows)
     _move_totals(db, tenant.id, moves, totals)
     _move_counters(db, [{"_id": b, "all": n, "visible": n} for b, n in sorted(moves.per_bin.items())])
@@ -151,7 +152,9 @@ def lock_bins(db, tenant_id, bin_ids) -> dict:
 def _check_references(db, tenant_id, lines, bins, index):
     batch_ids = {line.batch_id for line in lines}
     batch_product = dict(
-        db.execute(select(Batch.id, Batch.product_id).where(Batch.tenant_id == tenant_id, Batch.id.in_(batch_ids))).all()
+        db.execute(
+            select(Batch.id, Batch.product_id).where(Batch.tenant_id == tenant_id, Batch.id.in_(batch_ids))
+        ).all()
     )
     # A batch's product is one of its tenant's (batches.create checks it, the foreign key keeps it), so lines whose
     # batches are the tenant's and name their batch's product need no look at the products: one query, usually.
@@ -190,11 +193,14 @@ def _read_totals(db, lines) -> _Totals:
     bin_ids = {line.bin_id for line in lines}
     b, p = BinInventoryBatch, BinInventory
     # One round trip: the batch rows being posted to, then every product row of the bins (batch_id NULL).
-    rows = db.execute(union_all(
-        select(b.id, b.bin_id, b.product_id, b.batch_id, b.amount)
-        .where(b.bin_id.in_(bin_ids), b.batch_id.in_({line.batch_id for line in lines})),
-        select(p.id, p.bin_id, p.product_id, null(), p.amount).where(p.bin_id.in_(bin_ids)),
-    ))
+    rows = db.execute(
+        union_all(
+            select(b.id, b.bin_id, b.product_id, b.batch_id, b.amount).where(
+                b.bin_id.in_(bin_ids), b.batch_id.in_({line.batch_id for line in lines})
+            ),
+            select(p.id, p.bin_id, p.product_id, null(), p.amount).where(p.bin_id.in_(bin_ids)),
+        )
+    )
     totals = _Totals(batch_levels={}, batch_ids={}, bin_totals={}, product_ids={})
     for row_id, bin_id, product_id, batch_id, amount in rows:
         if batch_id is None:
@@ -209,8 +215,18 @@ def _read_totals(db, lines) -> _Totals:
 # The ledger's columns in the order ``post`` builds its rows: the stamp and the id last, added once the bins are
 # locked.
 AUDIT = ("added", "added_by_id", "changed", "changed_by_id", "changed_by")
-COLUMNS = ("tenant_id", "bin_id", "product_id", "batch_id", "amount", "reverses_id", "reversed_by_id", *OPTIONAL,
-           *AUDIT, "id")
+COLUMNS = (
+    "tenant_id",
+    "bin_id",
+    "product_id",
+    "batch_id",
+    "amount",
+    "reverses_id",
+    "reversed_by_id",
+    *OPTIONAL,
+    *AUDIT,
+    "id",
+)
 
 
 class Posted:
@@ -237,7 +253,7 @@ class PostedList(Sequence):
 
     def _all(self) -> list[Posted]:
         if self._records is None:
-            self._records = [Posted(dict(zip(COLUMNS, row))) for row in self._rows]
+            self._records = [Posted(dict(zip(COLUMNS, row, strict=True))) for row in self._rows]
         return self._records
 
     def __getitem__(self, i):
@@ -254,8 +270,16 @@ class PostedList(Sequence):
 def _rows(tenant, lines) -> list[tuple]:
     """The ledger rows of ``lines`` in ``COLUMNS`` order, up to the audit stamp and the id."""
     return [
-        (tenant.id, line.bin_id, line.product_id, line.batch_id, line.amount, line.reverses_id, None,
-         *[line.extra.get(name) for name in OPTIONAL])
+        (
+            tenant.id,
+            line.bin_id,
+            line.product_id,
+            line.batch_id,
+            line.amount,
+            line.reverses_id,
+            None,
+            *[line.extra.get(name) for name in OPTIONAL],
+        )
         for line in lines
     ]
 
@@ -282,7 +306,7 @@ def _bulk_insert(db, table, columns: tuple[str, ...], values: list[tuple]) -> No
                 for value in values:
                     copy.write_row(value)
         else:
-            db.execute(insert(table), [dict(zip(columns, value)) for value in values])
+            db.execute(insert(table), [dict(zip(columns, value, strict=True)) for value in values])
     finally:
         cursor.close()
 
@@ -290,10 +314,14 @@ def _bulk_insert(db, table, columns: tuple[str, ...], values: list[tuple]) -> No
 def _new_record_ids(db, count: int) -> list[int]:
     """``count`` fresh ledger ids in ascending order."""
     if db.get_bind().dialect.name == "postgresql":
-        return sorted(db.scalars(
-            text("SELECT nextval(pg_get_serial_sequence('bin_inventory_record', 'id')) FROM generate_series(1, :n)"),
-            {"n": count},
-        ))
+        return sorted(
+            db.scalars(
+                text(
+                    "SELECT nextval(pg_get_serial_sequence('bin_inventory_record', 'id')) FROM generate_series(1, :n)"
+                ),
+                {"n": count},
+            )
+        )
     # SQLite hands out max(id) + 1 itself; the request holds the write lock (BEGIN IMMEDIATE), so nobody else can
     # take these ids first (and if a caller without it raced, the primary key would refuse the insert, not corrupt).
     top = db.scalar(select(func.coalesce(func.max(BinInventoryRecord.id), 0)))
@@ -347,24 +375,38 @@ def _move_totals(db, tenant_id, moves: _Moves, totals: _Totals):
     moves = [{"_id": existing[key], "delta": delta} for key, delta in sorted(per_product.items()) if delta]
     if moves:
         db.execute(
-            update(product_table).where(product_table.c.id == bindparam("_id"))
+            update(product_table)
+            .where(product_table.c.id == bindparam("_id"))
             .values(amount=product_table.c.amount + bindparam("delta"), changed=moment),
             moves,
         )
 
     batch_rows = totals.batch_ids
     new_batches = [
-        {"tenant_id": tenant_id, "bin_inventory_id": existing[(b, p)], "bin_id": b, "product_id": p, "batch_id": bt, "amount": delta}
+        {
+            "tenant_id": tenant_id,
+            "bin_inventory_id": existing[(b, p)],
+            "bin_id": b,
+            "product_id": p,
+            "batch_id": bt,
+            "amount": delta,
+        }
         for (b, p, bt), delta in per_batch.items()
         if (b, p, bt) not in batch_rows
     ]
     if new_batches:
         db.execute(insert(BinInventoryBatch), new_batches)
     batch_table = BinInventoryBatch.__table__
-    moves = [{"_id": batch_rows[key], "delta": delta} for key, delta in sorted(per_batch.items()) if key in batch_rows and delta]
+    moves = [
+        {"_id": batch_rows[key], "delta": delta}
+        for key, delta in sorted(per_batch.items())
+        if key in batch_rows and delta
+    ]
     if moves:
         db.execute(
-            update(batch_table).where(batch_table.c.id == bindparam("_id")).values(amount=batch_table.c.amount + bindparam("delta")),
+            update(batch_table)
+            .where(batch_table.c.id == bindparam("_id"))
+            .values(amount=batch_table.c.amount + bindparam("delta")),
             moves,
         )
     _expire(db, (BinInventory, BinInventoryBatch), ["amount"])
@@ -374,7 +416,9 @@ def _move_counters(db, moves):
     # Relative updates of non-key columns: allowed under the FOR NO KEY UPDATE lock lock_bins holds.
     table = Bin.__table__
     db.execute(
-        update(table).where(table.c.id == bindparam("_id")).values(
+        update(table)
+        .where(table.c.id == bindparam("_id"))
+        .values(
             record_count=table.c.record_count + bindparam("all"),
             visible_record_count=table.c.visible_record_count + bindparam("visible"),
         ),
@@ -425,11 +469,11 @@ def _counter_mismatches(db):
     query = (
         select(Bin.tenant_id, Bin.id, *actual, *stored)
         .select_from(Bin.__table__.outerjoin(counts, counts.c.bin_id == Bin.id))
-        .where(or_(*(a != s for a, s in zip(actual, stored))))
+        .where(or_(*(a != s for a, s in zip(actual, stored, strict=True))))
         .order_by(Bin.id)
     )
     for tenant_id, bin_id, *values in db.execute(query.execution_options(yield_per=1000)):
-        for name, ledger, kept in zip(COUNTERS, values[:2], values[2:]):
+        for name, ledger, kept in zip(COUNTERS, values[:2], values[2:], strict=True):
             if ledger != kept:
                 yield Mismatch(tenant_id, bin_id, None, None, int(ledger), int(kept), name)
 
@@ -454,7 +498,14 @@ def verify(db: Session):
     on = and_(sums.c.bin_id == p.bin_id, sums.c.product_id == p.product_id, sums.c.batch_id == p.batch_id)
     # Ledger groups whose projected batch total is missing or different.
     q1 = (
-        select(sums.c.tenant_id, sums.c.bin_id, sums.c.product_id, sums.c.batch_id, sums.c.total, func.coalesce(p.amount, 0))
+        select(
+            sums.c.tenant_id,
+            sums.c.bin_id,
+            sums.c.product_id,
+            sums.c.batch_id,
+            sums.c.total,
+            func.coalesce(p.amount, 0),
+        )
         .select_from(sums.outerjoin(p, on))
         .where(func.coalesce(p.amount, 0) != sums.c.total)
     )
@@ -470,7 +521,9 @@ def verify(db: Session):
     )
     inv = BinInventory
     q3 = (
-        select(inv.tenant_id, inv.bin_id, inv.product_id, literal(None), func.coalesce(batch_sum.c.total, 0), inv.amount)
+        select(
+            inv.tenant_id, inv.bin_id, inv.product_id, literal(None), func.coalesce(batch_sum.c.total, 0), inv.amount
+        )
         .select_from(inv.__table__.outerjoin(batch_sum, batch_sum.c.bin_inventory_id == inv.id))
         .where(func.coalesce(batch_sum.c.total, 0) != inv.amount)
     )
@@ -501,14 +554,33 @@ def rebuild(db: Session) -> int:
         if inventory_id is None:
             inventory_id = db.scalar(
                 insert(BinInventory).returning(BinInventory.id),
-                [{"tenant_id": m.tenant_id, "bin_id": m.bin_id, "product_id": m.product_id, "amount": 0, "added": moment, "changed": moment}],
+                [
+                    {
+                        "tenant_id": m.tenant_id,
+                        "bin_id": m.bin_id,
+                        "product_id": m.product_id,
+                        "amount": 0,
+                        "added": moment,
+                        "changed": moment,
+                    }
+                ],
             )
         row = db.scalar(
-            select(BinInventoryBatch).where(BinInventoryBatch.bin_inventory_id == inventory_id, BinInventoryBatch.batch_id == m.batch_id)
+            select(BinInventoryBatch).where(
+                BinInventoryBatch.bin_inventory_id == inventory_id, BinInventoryBatch.batch_id == m.batch_id
+            )
         )
         if row is None:
-            db.add(BinInventoryBatch(tenant_id=m.tenant_id, bin_inventory_id=inventory_id, bin_id=m.bin_id,
-                                     product_id=m.product_id, batch_id=m.batch_id, amount=m.ledger))
+            db.add(
+                BinInventoryBatch(
+                    tenant_id=m.tenant_id,
+                    bin_inventory_id=inventory_id,
+                    bin_id=m.bin_id,
+                    product_id=m.product_id,
+                    batch_id=m.batch_id,
+                    amount=m.ledger,
+                )
+            )
         else:
             row.amount = m.ledger
         fixed += 1

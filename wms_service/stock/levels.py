@@ -3,6 +3,7 @@
 ``bin_inventory`` holds, per bin and product, the sum of the ledger's records; these queries aggregate it per
 product or list it per location. Reading costs the same whatever the ledger's length.
 """
+
 from dataclasses import dataclass
 
 from sqlalchemy import func, select

@@ -74,7 +74,10 @@ class BinInventory(IdMixin, Base):
     """Projection: how much of a product a bin holds. Kept in step with the ledger in the same transaction."""
 
     __tablename__ = "bin_inventory"
-    __table_args__ = (UniqueConstraint("bin_id", "product_id"), Index("ix_bin_inventory_tenant_product", "tenant_id", "product_id"))
+    __table_args__ = (
+        UniqueConstraint("bin_id", "product_id"),
+        Index("ix_bin_inventory_tenant_product", "tenant_id", "product_id"),
+    )
 
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"), index=True)
     bin_id: Mapped[int] = mapped_column(ForeignKey("bin.id"))

@@ -4,6 +4,7 @@ A reservation lowers the free quantity and never the ledger: the goods stay in t
 the records that take them out, which then releases the reservation. Until the order documents exist the table
 is empty, so every reserved quantity reads as 0 because nothing is reserved, not because the code says so.
 """
+
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 

@@ -1,4 +1,5 @@
 """Stocktaking: count one bin, compare with the ledger, and post the differences when the count is finished."""
+
 from sqlalchemy import select
 
 from ..audit import stamp
@@ -52,7 +53,11 @@ def set_counts(db, *, tenant, user, count: Stocktaking, lines: list[dict], singl
     product_ids = {line["product_id"] for line in lines}
     batch_ids = {line["batch_id"] for line in lines}
     products = set(db.scalars(select(Product.id).where(Product.tenant_id == tenant.id, Product.id.in_(product_ids))))
-    batches = dict(db.execute(select(Batch.id, Batch.product_id).where(Batch.tenant_id == tenant.id, Batch.id.in_(batch_ids))).all())
+    batches = dict(
+        db.execute(
+            select(Batch.id, Batch.product_id).where(Batch.tenant_id == tenant.id, Batch.id.in_(batch_ids))
+        ).all()
+    )
     seen = set()
     for i, line in enumerate(lines):
         where = None if single else i
@@ -69,7 +74,9 @@ def set_counts(db, *, tenant, user, count: Stocktaking, lines: list[dict], singl
                 at_index(where, {"batchId": ["The batch does not belong to the product."]}),
             )
         if (line["product_id"], line["batch_id"]) in seen:
-            raise ValidationFailed("The same product and batch appear twice.", at_index(where, {"batchId": ["Duplicate line."]}))
+            raise ValidationFailed(
+                "The same product and batch appear twice.", at_index(where, {"batchId": ["Duplicate line."]})
+            )
         seen.add((line["product_id"], line["batch_id"]))
 
     existing = {
@@ -134,8 +141,13 @@ def finish(db, *, tenant, user, count: Stocktaking) -> Stocktaking:
         if difference:
             kind = "INVENTORY_REGISTRATION" if difference > 0 else "INVENTORY_WRITE_OFF"
             postings.append(
-                ledger.Line(count.bin_id, r.product_id, r.batch_id, difference,
-                            {"reference_type": kind, "reference_id": count.id, "record_type": "STOCKTAKING"})
+                ledger.Line(
+                    count.bin_id,
+                    r.product_id,
+                    r.batch_id,
+                    difference,
+                    {"reference_type": kind, "reference_id": count.id, "record_type": "STOCKTAKING"},
+                )
             )
     if postings:
         try:

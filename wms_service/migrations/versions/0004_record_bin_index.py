@@ -11,22 +11,23 @@ Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-23
 """
+
 from alembic import op
 
-revision = '0004'
-down_revision = '0003'
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
 
 def upgrade():
     # Plain CREATE/DROP INDEX on both engines: a batch copy would rebuild the ledger table.
-    op.create_index('ix_bin_inventory_record_bin_id', 'bin_inventory_record', ['bin_id', 'id'], unique=False)
-    op.drop_index('ix_bin_inventory_record_position', table_name='bin_inventory_record')
+    op.create_index("ix_bin_inventory_record_bin_id", "bin_inventory_record", ["bin_id", "id"], unique=False)
+    op.drop_index("ix_bin_inventory_record_position", table_name="bin_inventory_record")
 
 
 def downgrade():
     op.create_index(
-        'ix_bin_inventory_record_position', 'bin_inventory_record', ['bin_id', 'product_id', 'batch_id'], unique=False
+        "ix_bin_inventory_record_position", "bin_inventory_record", ["bin_id", "product_id", "batch_id"], unique=False
     )
-    op.drop_index('ix_bin_inventory_record_bin_id', table_name='bin_inventory_record')
+    op.drop_index("ix_bin_inventory_record_bin_id", table_name="bin_inventory_record")
