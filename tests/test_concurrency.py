@@ -27,7 +27,7 @@ from sqlalchemy.exc import OperationalError
 from wms_service.auth import service as auth_service
 from wms_service.auth.models import Tenant, User
 from wms_service.db import new_session
-from wms_service.stock import ledger
+from wms_service.stock import ledger, proof
 from wms_service.stock.models import Bin
 
 from .conftest import PASSWORD, make_tenant, recorded_sql, unique_code
@@ -190,7 +190,7 @@ def assert_ledger_verifies(app, tenant_code):
     session = new_session(app)
     try:
         tenant_id = auth_service.tenant_by_code(session, tenant_code).id
-        mismatches = [m for m in ledger.verify(session) if m.tenant_id == tenant_id]
+        mismatches = [m for m in proof.verify(session) if m.tenant_id == tenant_id]
     finally:
         session.close()
     assert mismatches == []

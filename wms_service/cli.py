@@ -143,12 +143,12 @@ def user_create(tenant_code, username, password_stdin, permissions):
 @ledger_cli.command("verify")
 def ledger_verify():
     """Recompute every total from the ledger; exit 1 on any difference."""
-    from .stock import ledger
+    from .stock import proof
 
     session = database.new_session(current_app)
     try:
         bad = 0
-        for m in ledger.verify(session):
+        for m in proof.verify(session):
             bad += 1
             if m.counter is not None:
                 click.echo(
@@ -172,9 +172,9 @@ def ledger_verify():
 @ledger_cli.command("rebuild")
 def ledger_rebuild():
     """Restore the bin-inventory totals from the ledger."""
-    from .stock import ledger
+    from .stock import proof
 
-    fixed = _run(ledger.rebuild)
+    fixed = _run(proof.rebuild)
     click.echo(f"ledger rebuild: {fixed} total(s) corrected")
 
 

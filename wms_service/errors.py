@@ -5,7 +5,7 @@ error shape: this module does it for the native API (``{"code", "status", "messa
 Planograma layer wraps the same exceptions in its envelope.
 """
 
-from flask import current_app, request
+from flask import current_app, g, request
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
@@ -14,10 +14,13 @@ from werkzeug.http import HTTP_STATUS_CODES
 class DomainError(Exception):
     status = 400
 
-    def __init__(self, message: str, errors: dict | None = None):
+    def __init__(self, message: str, errors: dict | None = None, *, index: int | None = None):
         super().__init__(message)
         self.message = message
         self.errors = errors
+        # The position of the failing item when the domain was given a list (a post's lines, a count's lines);
+        # a face that took a list body shows the errors under it.
+        self.index = index
 
 
 class ValidationFailed(DomainError):
@@ -80,7 +83,8 @@ def _answer(status: int, message: str, errors: dict | None = None, headers=None)
 def register_error_handlers(app):
     @app.errorhandler(DomainError)
     def domain_error(exc):
-        return _answer(exc.status, exc.message, exc.errors)
+        listed = exc.index is not None and exc.errors and g.get("list_body")
+        return _answer(exc.status, exc.message, at_index(exc.index, exc.errors) if listed else exc.errors)
 
     @app.errorhandler(IntegrityError)
     def integrity_error(exc):

@@ -8,6 +8,7 @@ from wms_service.auth import service as auth
 from wms_service.auth.models import User
 from wms_service.catalog.models import Product, Warehouse
 from wms_service.db import now
+from wms_service.errors import at_index
 from wms_service.stock import ledger
 from wms_service.stock.models import Batch, Bin, BinInventory, BinInventoryBatch
 
@@ -51,8 +52,8 @@ class World:
         product = self.product()
         return self.bin(maximum_amount), product, self.batch(product)
 
-    def post(self, *lines, single=False):
-        return ledger.post(self.db, tenant=self.tenant, user=self.user, lines=list(lines), single=single)
+    def post(self, *lines, reference=None):
+        return ledger.post(self.db, tenant=self.tenant, user=self.user, lines=list(lines), reference=reference)
 
     def level(self, bin_, batch) -> int | None:
         """The projected amount of ``batch`` in ``bin_`` (None if there is no row)."""
@@ -76,3 +77,8 @@ def world(db):
 @pytest.fixture
 def make_world(db):
     return lambda **kwargs: World(db, **kwargs)
+
+
+def listed(exc):
+    """A domain error as a face shows it for a list body: the item's errors under its index."""
+    return at_index(exc.index, exc.errors)

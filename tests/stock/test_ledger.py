@@ -3,8 +3,9 @@
 import pytest
 from sqlalchemy import delete, func, select, update
 
+from tests.stock.conftest import listed
 from wms_service.errors import BinCapacityExceeded, Conflict, InsufficientStock, NotFound, ValidationFailed
-from wms_service.stock import ledger
+from wms_service.stock import ledger, proof
 from wms_service.stock.ledger import Line
 from wms_service.stock.models import BinInventory, BinInventoryBatch, BinInventoryRecord
 
@@ -14,7 +15,7 @@ def records_in(world, bin_):
 
 
 def mismatches(world):
-    return [m for m in ledger.verify(world.db) if m.tenant_id == world.tenant.id]
+    return [m for m in proof.verify(world.db) if m.tenant_id == world.tenant.id]
 
 
 def test_post_appends_records_and_moves_the_totals(world):
@@ -69,7 +70,7 @@ def test_a_list_is_all_or_nothing_and_errors_name_the_index(world):
             Line(bin_.id, product.id, batch.id, -6),
             Line(bin_.id, product.id, batch.id, -2),
         )
-    assert caught.value.errors == {"2": {"amount": ["Only 1 available."]}}
+    assert listed(caught.value) == {"2": {"amount": ["Only 1 available."]}}
     assert records_in(world, bin_) == 1
     assert (world.level(bin_, batch), world.total(bin_, product)) == (2, 2)
 
@@ -77,7 +78,7 @@ def test_a_list_is_all_or_nothing_and_errors_name_the_index(world):
 def test_a_single_line_is_not_keyed_by_index(world):
     bin_, product, batch = world.position()
     with pytest.raises(InsufficientStock) as caught:
-        world.post(Line(bin_.id, product.id, batch.id, -1), single=True)
+        world.post(Line(bin_.id, product.id, batch.id, -1))
     assert caught.value.errors == {"amount": ["Only 0 available."]}
 
 
@@ -104,7 +105,7 @@ def test_references_must_exist_in_the_tenant_and_fit(world, make_world):
             ValidationFailed,
             {"batchId": ["The batch does not belong to the product."]},
         ),
-        (Line(bin_.id, product.id, batch.id, 0), ValidationFailed, {"amount": ["Must be a non-zero integer."]}),
+        (Line(bin_.id, product.id, batch.id, 0), ValidationFailed, {"amount": ["Must not be 0."]}),
         (
             Line(bin_.id, product.id, batch.id, 1, {"reference_type": "SALES_DOCUMENT"}),
             ValidationFailed,
@@ -114,7 +115,7 @@ def test_references_must_exist_in_the_tenant_and_fit(world, make_world):
     for bad, error, errors in cases:
         with pytest.raises(error) as caught:
             world.post(good, bad)
-        assert caught.value.errors == {"1": errors}, bad
+        assert listed(caught.value) == {"1": errors}, bad
     assert records_in(world, bin_) == 0 and records_in(stranger, their_bin) == 0
 
 
@@ -152,7 +153,7 @@ def test_capacity_counts_every_product_in_the_bin(world):
     other_batch = world.batch(other)
     world.post(Line(bin_.id, product.id, batch.id, 6))
     with pytest.raises(BinCapacityExceeded) as caught:
-        world.post(Line(bin_.id, other.id, other_batch.id, 5), single=True)
+        world.post(Line(bin_.id, other.id, other_batch.id, 5))
     assert caught.value.errors == {"amount": ["Bin capacity 10 would be exceeded."]}
     with pytest.raises(BinCapacityExceeded):
         world.post(Line(bin_.id, other.id, other_batch.id, 2), Line(bin_.id, other.id, other_batch.id, 3))
@@ -225,7 +226,7 @@ def test_verify_finds_a_tampered_batch_total_and_rebuild_restores_it(world):
         (bin_.id, product.id, None, 61, 7),
     ]
     # One correction: the product total is right again once its batch is (other tenants could add to the count).
-    assert ledger.rebuild(world.db) >= 1
+    assert proof.rebuild(world.db) >= 1
     assert mismatches(world) == []
     assert (world.level(bin_, batch), world.level(bin_, other), world.total(bin_, product)) == (6, 1, 7)
 
@@ -235,7 +236,7 @@ def test_verify_finds_a_tampered_product_total(world):
     world.post(Line(bin_.id, product.id, batch.id, 2))
     world.db.execute(update(BinInventory).where(BinInventory.bin_id == bin_.id).values(amount=-1))
     assert [(m.batch_id, m.ledger, m.projection) for m in mismatches(world)] == [(None, 2, -1)]
-    ledger.rebuild(world.db)
+    proof.rebuild(world.db)
     assert mismatches(world) == [] and world.total(bin_, product) == 2
 
 
@@ -249,7 +250,7 @@ def test_rebuild_recreates_missing_projection_rows_and_drops_phantom_stock(world
     found = {(m.bin_id, m.batch_id, m.ledger, m.projection) for m in mismatches(world)}
     assert (bin_.id, batch.id, 3, 0) in found and (ghost_bin.id, ghost_batch.id, 0, 1) in found
 
-    ledger.rebuild(world.db)
+    proof.rebuild(world.db)
     assert mismatches(world) == []
     assert (world.level(bin_, batch), world.total(bin_, product)) == (3, 3)
     assert (world.level(ghost_bin, ghost_batch), world.total(ghost_bin, ghost_product)) == (0, 0)

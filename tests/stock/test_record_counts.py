@@ -5,7 +5,7 @@ Every check pages through the listing with afterId and compares the header with 
 
 from sqlalchemy import update
 
-from wms_service.stock import ledger
+from wms_service.stock import ledger, proof
 from wms_service.stock.ledger import Line
 from wms_service.stock.models import Bin
 
@@ -98,7 +98,7 @@ def test_a_tenant_never_counts_another_tenants_records(api, make_api):
 def counter_mismatches(world):
     return [
         (m.bin_id, m.counter, m.ledger, m.projection)
-        for m in ledger.verify(world.db)
+        for m in proof.verify(world.db)
         if m.tenant_id == world.tenant.id and m.counter
     ]
 
@@ -129,7 +129,7 @@ def test_verify_reports_a_tampered_counter_and_rebuild_fixes_it(world):
     world.db.execute(update(Bin).where(Bin.id == bin_.id).values(visible_record_count=0))
     assert counter_mismatches(world) == [(bin_.id, "record_count", 2, 7), (bin_.id, "visible_record_count", 2, 0)]
 
-    assert ledger.rebuild(world.db) >= 2
-    assert [m for m in ledger.verify(world.db) if m.tenant_id == world.tenant.id] == []
+    assert proof.rebuild(world.db) >= 2
+    assert [m for m in proof.verify(world.db) if m.tenant_id == world.tenant.id] == []
     world.db.refresh(bin_)
     assert (bin_.record_count, bin_.visible_record_count) == (2, 2)

@@ -90,7 +90,7 @@ class Batches(MethodView):
     @create_endpoint(blp, BatchSchema, BatchOut)
     def post(self, items, single):
         """Create one batch or a list"""
-        return service.create(get_db(), tenant=g.tenant, user=g.user, items=items, single=single)
+        return service.create(get_db(), tenant=g.tenant, user=g.user, items=items)
 
 
 @blp.route("/<int:batch_id>")

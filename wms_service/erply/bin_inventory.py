@@ -6,12 +6,10 @@ from flask_smorest import Blueprint
 from marshmallow import ValidationError, fields, validate, validates_schema
 from sqlalchemy import func, select
 
-from ..audit import stamp
 from ..db import get_db
-from ..errors import ValidationFailed
-from ..repo import get_or_404
-from ..stock import ledger
+from ..stock import ledger, references
 from ..stock.models import Bin, BinInventory, BinInventoryRecord
+from ..stock.references import ReferenceType
 from . import fast
 from .common import (
     TOTAL_HEADER,
@@ -104,7 +102,7 @@ Ref = lambda: fields.Integer(strict=True, allow_none=True, validate=validate.Ran
 class RecordFields(CamelSchema):
     """The fields a client may edit after a record is written."""
 
-    reference_type = fields.String(allow_none=True, validate=validate.OneOf(ledger.REFERENCE_TYPES))
+    reference_type = fields.String(allow_none=True, validate=validate.OneOf(list(ReferenceType)))
     reference_id = Ref()
     prod_amort_type_id = Ref()
     document_row_id = Ref()
@@ -118,10 +116,15 @@ class RecordFields(CamelSchema):
 
 
 def check_reference_pair(data):
-    """referenceType and referenceId come together or not at all."""
-    if (data.get("reference_type") is None) != (data.get("reference_id") is None):
-        missing = "referenceId" if data.get("reference_id") is None else "referenceType"
-        raise ValidationError("referenceType and referenceId must be given together.", missing)
+    errors = references.pair_errors(data.get("reference_type"), data.get("reference_id"))
+    if errors:
+        raise ValidationError(errors)
+
+
+def nonzero(amount):
+    errors = references.amount_errors(amount)
+    if errors:
+        raise ValidationError(errors)
 
 
 class RecordIn(RecordFields):
@@ -131,12 +134,12 @@ class RecordIn(RecordFields):
     amount = fields.Integer(
         strict=True,
         required=True,
-        validate=[validate.Range(min=-(2**31), max=2**31 - 1), validate.NoneOf([0], error="Must not be 0.")],
+        validate=[validate.Range(min=-(2**31), max=2**31 - 1), nonzero],
     )
 
 
 # Well-formed records skip marshmallow (a third of posting 1000 of them); anything else is loaded by the schema.
-RecordIn.fast_load = staticmethod(fast.record_loader(RecordIn, ledger.REFERENCE_TYPES))
+RecordIn.fast_load = staticmethod(fast.record_loader(RecordIn, list(ReferenceType)))
 
 
 class RecordOut(AuditSchema, RecordIn):
@@ -146,7 +149,7 @@ class RecordOut(AuditSchema, RecordIn):
 
 class RecordArgs(ListArgs):
     id = IdList()
-    reference_type = fields.String(validate=validate.OneOf(ledger.REFERENCE_TYPES))
+    reference_type = fields.String(validate=validate.OneOf(list(ReferenceType)))
     reference_id = fields.Integer(validate=validate.Range(min=0, max=2**53))
     bin_id = IdList()
     product_id = IdList()
@@ -155,7 +158,7 @@ class RecordArgs(ListArgs):
 
 
 def _load_record(record_id):
-    return get_or_404(get_db(), BinInventoryRecord, g.tenant.id, record_id, "Bin inventory record")
+    return ledger.get_record(get_db(), tenant=g.tenant, record_id=record_id)
 
 
 PAGING = {"page", "page_size", "order", "after_id"}
@@ -203,7 +206,7 @@ class Records(MethodView):
         lines = [
             ledger.Line(i.pop("bin_id"), i.pop("product_id"), i.pop("batch_id"), i.pop("amount"), i) for i in items
         ]
-        return ledger.post(get_db(), tenant=g.tenant, user=g.user, lines=lines, single=single)
+        return ledger.post(get_db(), tenant=g.tenant, user=g.user, lines=lines)
 
 
 def _counted_total(db, bins, include_deleted) -> int:
@@ -235,16 +238,8 @@ class RecordById(MethodView):
         extra_read_only=("binId", "productId", "batchId", "amount", "reversesId", "reversedById"),
     )
     def put(self, obj, changes, record_id):
-        """Edit a record's document fields; what moved and how much never changes"""
-        merged = {name: changes.get(name, getattr(obj, name)) for name in ("reference_type", "reference_id")}
-        try:
-            check_reference_pair(merged)
-        except ValidationError as exc:
-            raise ValidationFailed("The request is invalid.", exc.normalized_messages()) from exc
-        for name, value in changes.items():
-            setattr(obj, name, value)
-        stamp(obj, g.user)
-        return obj
+        """Edit a plain record's document fields; what moved and how much never changes"""
+        return ledger.edit(get_db(), tenant=g.tenant, user=g.user, record_id=record_id, changes=changes)
 
     @records_blp.response(204)
     @document_errors(records_blp, (401, 404, 409))

@@ -72,7 +72,7 @@ class Bins(MethodView):
     @create_endpoint(blp, BinSchema, BinSchema)
     def post(self, items, single):
         """Create one bin or a list"""
-        return service.create(get_db(), tenant=g.tenant, user=g.user, items=items, single=single)
+        return service.create(get_db(), tenant=g.tenant, user=g.user, items=items)
 
 
 @blp.route("/<int:bin_id>")

@@ -152,6 +152,7 @@ def load_one_or_many(schema: Schema):
     """Load an object or a list of up to 1000 objects; returns (items, single)."""
     data = read_json()
     single = isinstance(data, dict)
+    g.list_body = not single  # domain errors about an item show it under its index (errors.domain_error)
     if not single and not isinstance(data, list):
         raise ValidationFailed("Expected a JSON object or a list of objects.")
     if not single and not data:

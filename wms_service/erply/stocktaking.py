@@ -122,7 +122,7 @@ class Stocktakings(MethodView):
     @create_endpoint(blp, StocktakingSchema, StocktakingSchema)
     def post(self, items, single):
         """Open a count of a bin (one or a list)"""
-        return service.create(get_db(), tenant=g.tenant, user=g.user, items=items, single=single)
+        return service.create(get_db(), tenant=g.tenant, user=g.user, items=items)
 
     @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": StocktakingUpdateById}}})
     @blp.response(200, StocktakingSchema)
@@ -191,7 +191,7 @@ class CountRecords(MethodView):
         db = get_db()
         count = _load(stocktaking_id)
         items, single = load_one_or_many(CountLine())
-        lines = service.set_counts(db, tenant=g.tenant, user=g.user, count=count, lines=items, single=single)
+        lines = service.set_counts(db, tenant=g.tenant, user=g.user, count=count, lines=items)
         body = CountRecord(many=True).dump(_with_expected(db, count, lines))
         db.commit()
         return jsonify(body[0] if single else body)

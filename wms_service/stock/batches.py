@@ -4,12 +4,12 @@ from sqlalchemy import exists, select
 
 from ..audit import stamp
 from ..catalog.models import Product
-from ..errors import Conflict, NotFound, ValidationFailed, at_index
+from ..errors import Conflict, NotFound, ValidationFailed
 from ..repo import get_or_404
 from .models import Batch, BatchCode, BinInventoryBatch, BinInventoryRecord, StocktakingRecord
 
 
-def create(db, *, tenant, user, items: list[dict], single=False) -> list[Batch]:
+def create(db, *, tenant, user, items: list[dict]) -> list[Batch]:
     product_ids = {item["product_id"] for item in items}
     known = set(db.scalars(select(Product.id).where(Product.tenant_id == tenant.id, Product.id.in_(product_ids))))
     batches = []
@@ -17,7 +17,8 @@ def create(db, *, tenant, user, items: list[dict], single=False) -> list[Batch]:
         if item["product_id"] not in known:
             raise NotFound(
                 f"Product {item['product_id']} not found.",
-                at_index(None if single else i, {"productId": ["The product does not exist."]}),
+                {"productId": ["The product does not exist."]},
+                index=i,
             )
         batch = Batch(tenant_id=tenant.id, product_id=item["product_id"], expiry_date=item.get("expiry_date"))
         batch.codes = [BatchCode(tenant_id=tenant.id, code=code) for code in item.get("batch_code", [])]

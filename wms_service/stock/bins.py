@@ -4,7 +4,7 @@ from sqlalchemy import exists, select
 
 from ..audit import stamp
 from ..catalog.models import Warehouse
-from ..errors import Conflict, NotFound, at_index
+from ..errors import Conflict, NotFound
 from .models import Bin, BinInventory, BinInventoryRecord, Stocktaking
 
 FIELDS = (
@@ -19,13 +19,12 @@ FIELDS = (
 )
 
 
-def create(db, *, tenant, user, items: list[dict], single=False) -> list[Bin]:
+def create(db, *, tenant, user, items: list[dict]) -> list[Bin]:
     bins = []
     for i, item in enumerate(items):
-        where = None if single else i
-        _check_warehouse(db, tenant, item["warehouse_id"], where)
+        _check_warehouse(db, tenant, item["warehouse_id"], i)
         bin_ = Bin(tenant_id=tenant.id, **{k: item[k] for k in FIELDS if k in item})
-        _check_code_free(db, tenant, bin_.warehouse_id, item.get("code", ""), None, where, bins)
+        _check_code_free(db, tenant, bin_.warehouse_id, item.get("code", ""), None, i, bins)
         stamp(bin_, user, created=True)
         db.add(bin_)
         bins.append(bin_)
@@ -65,15 +64,15 @@ def _holds_stock(db, bin_id) -> bool:
     return bool(db.scalar(select(exists().where(BinInventory.bin_id == bin_id, BinInventory.amount != 0))))
 
 
-def _check_warehouse(db, tenant, warehouse_id, where):
+def _check_warehouse(db, tenant, warehouse_id, index):
     found = db.scalar(select(Warehouse.id).where(Warehouse.id == warehouse_id, Warehouse.tenant_id == tenant.id))
     if found is None:
         raise NotFound(
-            f"Warehouse {warehouse_id} not found.", at_index(where, {"warehouseId": ["The warehouse does not exist."]})
+            f"Warehouse {warehouse_id} not found.", {"warehouseId": ["The warehouse does not exist."]}, index=index
         )
 
 
-def _check_code_free(db, tenant, warehouse_id, code, own_id, where, pending):
+def _check_code_free(db, tenant, warehouse_id, code, own_id, index, pending):
     """Bin codes address a place, so a non-empty code is unique within its warehouse."""
     if not code:
         return
@@ -85,5 +84,6 @@ def _check_code_free(db, tenant, warehouse_id, code, own_id, where, pending):
     if taken is not None or any(b.warehouse_id == warehouse_id and b.code == code for b in pending):
         raise Conflict(
             f"Bin code {code!r} is already used in warehouse {warehouse_id}.",
-            at_index(where, {"code": ["Already used in this warehouse."]}),
+            {"code": ["Already used in this warehouse."]},
+            index=index,
         )

@@ -4,29 +4,30 @@ from sqlalchemy import select
 
 from ..audit import stamp
 from ..catalog.models import Product
-from ..errors import Conflict, NotFound, ValidationFailed, at_index
+from ..errors import Conflict, NotFound, ValidationFailed
 from ..repo import get_or_404
 from . import ledger
 from .models import Batch, BinInventoryBatch, Stocktaking, StocktakingRecord
+from .references import DocumentKind, Reference
 
 
-def create(db, *, tenant, user, items: list[dict], single=False) -> list[Stocktaking]:
+def create(db, *, tenant, user, items: list[dict]) -> list[Stocktaking]:
     # Locked like the ledger locks them, so two clients opening a count of the same bin at once get one count
     # and one 409.
     bins = ledger.lock_bins(db, tenant.id, {item["bin_id"] for item in items})
     counts = []
     for i, item in enumerate(items):
-        where = None if single else i
         bin_ = bins.get(item["bin_id"])
         if bin_ is None:
-            raise NotFound(f"Bin {item['bin_id']} not found.", at_index(where, {"binId": ["The bin does not exist."]}))
+            raise NotFound(f"Bin {item['bin_id']} not found.", {"binId": ["The bin does not exist."]}, index=i)
         open_count = db.scalar(
             select(Stocktaking.id).where(Stocktaking.bin_id == bin_.id, Stocktaking.finished.is_(False))
         )
         if open_count is not None or any(c.bin_id == bin_.id for c in counts):
             raise Conflict(
                 f"Bin {bin_.id} already has an open stocktaking ({open_count}); finish or delete it first.",
-                at_index(where, {"binId": ["The bin is already being counted."]}),
+                {"binId": ["The bin is already being counted."]},
+                index=i,
             )
         count = Stocktaking(
             tenant_id=tenant.id,
@@ -47,7 +48,7 @@ def get(db, *, tenant, stocktaking_id, lock=False) -> Stocktaking:
     return get_or_404(db, Stocktaking, tenant.id, stocktaking_id, "Stocktaking", lock=lock)
 
 
-def set_counts(db, *, tenant, user, count: Stocktaking, lines: list[dict], single=False) -> list[StocktakingRecord]:
+def set_counts(db, *, tenant, user, count: Stocktaking, lines: list[dict]) -> list[StocktakingRecord]:
     """Set (not add) the counted quantity of each product and batch; answers the lines that were sent."""
     _require_open(count)
     product_ids = {line["product_id"] for line in lines}
@@ -60,22 +61,22 @@ def set_counts(db, *, tenant, user, count: Stocktaking, lines: list[dict], singl
     )
     seen = set()
     for i, line in enumerate(lines):
-        where = None if single else i
         errors = {}
         if line["product_id"] not in products:
             errors["productId"] = ["The product does not exist."]
         if line["batch_id"] not in batches:
             errors["batchId"] = ["The batch does not exist."]
         if errors:
-            raise NotFound("A referenced object does not exist.", at_index(where, errors))
+            raise NotFound("A referenced object does not exist.", errors, index=i)
         if batches[line["batch_id"]] != line["product_id"]:
             raise ValidationFailed(
                 "The batch does not belong to the product.",
-                at_index(where, {"batchId": ["The batch does not belong to the product."]}),
+                {"batchId": ["The batch does not belong to the product."]},
+                index=i,
             )
         if (line["product_id"], line["batch_id"]) in seen:
             raise ValidationFailed(
-                "The same product and batch appear twice.", at_index(where, {"batchId": ["Duplicate line."]})
+                "The same product and batch appear twice.", {"batchId": ["Duplicate line."]}, index=i
             )
         seen.add((line["product_id"], line["batch_id"]))
 
@@ -139,19 +140,11 @@ def finish(db, *, tenant, user, count: Stocktaking) -> Stocktaking:
         r.expected_at_finish = levels[(r.product_id, r.batch_id)]
         difference = r.counted_quantity - r.expected_at_finish
         if difference:
-            kind = "INVENTORY_REGISTRATION" if difference > 0 else "INVENTORY_WRITE_OFF"
-            postings.append(
-                ledger.Line(
-                    count.bin_id,
-                    r.product_id,
-                    r.batch_id,
-                    difference,
-                    {"reference_type": kind, "reference_id": count.id, "record_type": "STOCKTAKING"},
-                )
-            )
+            postings.append(ledger.Line(count.bin_id, r.product_id, r.batch_id, difference))
     if postings:
         try:
-            ledger.post(db, tenant=tenant, user=user, lines=postings)
+            reference = Reference(DocumentKind.STOCKTAKING, count.id)
+            ledger.post(db, tenant=tenant, user=user, lines=postings, reference=reference)
         except Conflict as exc:
             # The ledger names the posting's index, which means nothing to the client; its message names the line.
             raise type(exc)(f"The count cannot be finished: {exc.message}") from exc
