@@ -376,7 +376,9 @@ def test_a_product_with_stock_cannot_be_deleted(pg):
     # Emptied, it still has a history in the ledger, which keeps it.
     assert native.record(pos, -7).status_code == 201
     message = pg.fail("delete", "/api/product/delete", {"productIds": [product_id]}, status=409)
-    assert message == f"Product {product_id} is used by batches and cannot be deleted."
+    assert (
+        message == f"Product {product_id} is used by batches, bin inventory and stock movements, and cannot be deleted."
+    )
     assert len(pg.products(productIds=[product_id])) == 1
 
 
