@@ -1,4 +1,4 @@
-"""/warehouse: plain CRUD with a code unique per tenant; a warehouse with bins stays."""
+"""/warehouse: plain CRUD with a code unique per tenant; what keeps a warehouse is in tests/catalog/test_delete_rules.py."""
 
 import pytest
 
@@ -86,16 +86,6 @@ def test_filters_and_paging(api):
     repeated = api.get(f"/warehouse?id={ids[4]},{ids[0]},{ids[4]}")
     assert [w["id"] for w in repeated.get_json()] == [ids[0], ids[4]] and repeated.headers["X-Total-Count"] == "2"
     assert [w["id"] for w in api.get(f"/warehouse?code={made[2]['code']}").get_json()] == [ids[2]]
-
-
-def test_a_warehouse_with_bins_cannot_be_deleted(api):
-    warehouse = api.warehouse()
-    bin_ = api.bin(warehouse["id"])
-    response = api.delete(f"/warehouse/{warehouse['id']}")
-    assert response.status_code == 409
-    assert api.get(f"/warehouse/{warehouse['id']}").status_code == 200
-    assert api.delete(f"/bin/{bin_['id']}").status_code == 204
-    assert api.delete(f"/warehouse/{warehouse['id']}").status_code == 204
 
 
 def test_another_tenants_warehouse_is_not_found_and_untouched(api, make_api):
