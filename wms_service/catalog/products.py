@@ -5,12 +5,13 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..auth.models import Tenant
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..stock import levels
-from .models import Category
+from .models import Category, Product
 
 
-def resolve_category(db: Session, tenant, values: dict, product=None) -> dict:
+def resolve_category(db: Session, tenant: Tenant, values: dict, product: Product | None = None) -> dict:
     """Turn ``category_external_reference`` into ``category_id``; either must name a category of the tenant."""
     values = dict(values)
     reference = values.pop("category_external_reference", None)
@@ -38,7 +39,7 @@ def resolve_category(db: Session, tenant, values: dict, product=None) -> dict:
     return values
 
 
-def refuse_if_stocked(db: Session, tenant, products: Sequence) -> None:
+def refuse_if_stocked(db: Session, tenant: Tenant, products: Sequence[Product]) -> None:
     """A product that holds stock cannot be deleted: its units would be in the bins with no product to name.
 
     Asked before the references (``references.refuse_if_used``), whose "used by bin inventory" it makes precise.

@@ -13,12 +13,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..audit import stamp
+from ..auth.models import Tenant, User
 from ..errors import Conflict, at_index
 from . import references
 from .entities import Entity
 
 
-def create(db: Session, *, entity: Entity, tenant, user, items: list[dict], single: bool = False) -> list:
+def create(db: Session, *, entity: Entity, tenant: Tenant, user: User, items: list[dict], single: bool = False) -> list:
     """Add ``items`` in order. A list's errors name the item's index; a single object's (``single``) do not."""
     objs: list = []
     for index, values in enumerate(items):
@@ -34,7 +35,7 @@ def create(db: Session, *, entity: Entity, tenant, user, items: list[dict], sing
     return objs
 
 
-def update(db: Session, *, entity: Entity, tenant, user, obj, changes: dict):
+def update(db: Session, *, entity: Entity, tenant: Tenant, user: User, obj, changes: dict):
     if entity.prepare:
         changes = entity.prepare(db, tenant, changes, obj)
     changed_keys = {
@@ -49,7 +50,7 @@ def update(db: Session, *, entity: Entity, tenant, user, obj, changes: dict):
     return obj
 
 
-def delete(db: Session, *, entity: Entity, tenant, objs: Sequence) -> None:
+def delete(db: Session, *, entity: Entity, tenant: Tenant, objs: Sequence) -> None:
     """Delete every one of ``objs`` or, if one is still used, none of them."""
     if entity.before_delete:
         entity.before_delete(db, tenant, objs)
@@ -60,7 +61,14 @@ def delete(db: Session, *, entity: Entity, tenant, objs: Sequence) -> None:
 
 
 def _check_keys_free(
-    db: Session, entity: Entity, *, tenant_id: int, values: dict, where=None, own_id=None, pending=()
+    db: Session,
+    entity: Entity,
+    *,
+    tenant_id: int,
+    values: dict,
+    where: int | None = None,
+    own_id: int | None = None,
+    pending: Sequence = (),
 ) -> None:
     """Every key in ``values`` unused by another row of the tenant and by the items before it in the request."""
     model, noun = entity.model, entity.noun
