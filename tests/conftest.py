@@ -20,7 +20,8 @@ os.environ.setdefault("WMS_PASSWORD_METHOD", "pbkdf2:sha256:1")
 
 from wms_service import create_app  # noqa: E402
 from wms_service.auth import service as auth
-from wms_service.db import new_session
+from wms_service.db import new_session  # noqa: E402
+from wms_service.errors import at_index  # noqa: E402
 
 # Property tests check behaviour, never speed: on a busy 2-core CI machine a slow example is not a failure.
 settings.register_profile("wms", deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -221,3 +222,8 @@ def make_api(app, client):
 @pytest.fixture
 def api(make_api):
     return make_api()
+
+
+def listed(exc):
+    """A domain error as a face shows it for a list body: the item's errors under its index."""
+    return at_index(exc.index, exc.errors)

@@ -1,4 +1,4 @@
-"""/product: plain CRUD with a code unique per tenant; a product with batches or movements stays."""
+"""/product: plain CRUD with a code unique per tenant; what keeps a product is in tests/catalog/test_delete_rules.py."""
 
 import pytest
 
@@ -62,21 +62,6 @@ def test_duplicate_code_is_a_conflict_and_changes_nothing(api):
     response = api.post("/product", json={"code": first["code"], "name": "again"})
     assert response.status_code == 409
     assert api.get(f"/product?code={first['code']}").get_json() == [first]
-
-
-def test_a_product_with_batches_or_stock_cannot_be_deleted(api):
-    with_batch = api.product()
-    batch = api.batch(with_batch["id"])
-    assert api.delete(f"/product/{with_batch['id']}").status_code == 409
-
-    pos = api.stock_position()
-    assert api.record(pos, 4).status_code == 201
-    assert api.delete(f"/batch/{pos['batch']['id']}").status_code == 409
-    assert api.delete(f"/product/{pos['product']['id']}").status_code == 409
-    assert api.get(f"/product/{pos['product']['id']}").status_code == 200
-
-    assert api.delete(f"/batch/{batch['id']}").status_code == 204
-    assert api.delete(f"/product/{with_batch['id']}").status_code == 204
 
 
 def test_filters(api):

@@ -1,4 +1,4 @@
-"""/warehouse: plain CRUD with a code unique per tenant; a warehouse with bins stays."""
+"""/warehouse: plain CRUD with a code unique per tenant; what keeps a warehouse is in tests/catalog/test_delete_rules.py."""
 
 import pytest
 
@@ -47,20 +47,23 @@ def test_code_is_required_and_unique_per_tenant(api, make_api):
     first = api.warehouse()
     duplicate = api.post("/warehouse", json={"code": first["code"]})
     assert duplicate.status_code == 409
-    assert duplicate.get_json()["errors"] == {"code": ["Already used."]}
+    assert duplicate.get_json()["errors"] == {"code": [f"Already used by warehouse {first['id']}."]}
     # Another tenant may use the same code.
     assert make_api().post("/warehouse", json={"code": first["code"]}).status_code == 201
 
 
 def test_a_duplicate_in_a_list_fails_the_whole_list_naming_the_index(api):
-    taken = api.warehouse()["code"]
+    holder = api.warehouse()
+    taken = holder["code"]
     fresh = unique_code("W")
     response = api.post("/warehouse", json=[{"code": fresh}, {"code": taken}])
     assert response.status_code == 409
-    assert response.get_json()["errors"] == {"1": {"code": ["Already used."]}}
+    assert response.get_json()["errors"] == {"1": {"code": [f"Already used by warehouse {holder['id']}."]}}
     assert api.get(f"/warehouse?code={fresh}").get_json() == []
     same_twice = api.post("/warehouse", json=[{"code": fresh}, {"code": fresh}])
-    assert same_twice.status_code == 409 and same_twice.get_json()["errors"] == {"1": {"code": ["Already used."]}}
+    assert same_twice.status_code == 409 and same_twice.get_json()["errors"] == {
+        "1": {"code": ["Already used by item 0."]}
+    }
 
 
 def test_renaming_to_a_taken_code_is_a_conflict(api):
@@ -83,16 +86,6 @@ def test_filters_and_paging(api):
     repeated = api.get(f"/warehouse?id={ids[4]},{ids[0]},{ids[4]}")
     assert [w["id"] for w in repeated.get_json()] == [ids[0], ids[4]] and repeated.headers["X-Total-Count"] == "2"
     assert [w["id"] for w in api.get(f"/warehouse?code={made[2]['code']}").get_json()] == [ids[2]]
-
-
-def test_a_warehouse_with_bins_cannot_be_deleted(api):
-    warehouse = api.warehouse()
-    bin_ = api.bin(warehouse["id"])
-    response = api.delete(f"/warehouse/{warehouse['id']}")
-    assert response.status_code == 409
-    assert api.get(f"/warehouse/{warehouse['id']}").status_code == 200
-    assert api.delete(f"/bin/{bin_['id']}").status_code == 204
-    assert api.delete(f"/warehouse/{warehouse['id']}").status_code == 204
 
 
 def test_another_tenants_warehouse_is_not_found_and_untouched(api, make_api):

@@ -72,14 +72,6 @@ def test_category_errors(pg):
     )
 
 
-def test_a_category_in_use_cannot_be_deleted(pg):
-    category = pg.category()
-    pg.product(categoryId=category["categoryId"])
-    assert pg.fail("delete", "/api/category/delete", {"categoryIds": [category["categoryId"]]}, status=409) == (
-        f"Category {category['categoryId']} is used by products and cannot be deleted."
-    )
-
-
 # --- measurement units ---------------------------------------------------------------------------------------
 
 

@@ -363,31 +363,6 @@ def test_delete_by_ids_and_models(pg):
     )
 
 
-def test_a_product_with_stock_cannot_be_deleted(pg):
-    native = pg.native
-    pos = native.stock_position()
-    assert native.record(pos, 7).status_code == 201
-    product_id = pos["product"]["id"]
-    message = pg.fail("delete", "/api/product/delete", {"productIds": [product_id]}, status=409)
-    assert message == (
-        f"Product {product_id} ({pos['product']['code']}) holds stock (7 in bin {pos['bin']['code']}) and cannot be "
-        "deleted; move or write off the stock first, or deactivate it (active: false)."
-    )
-    # Emptied, it still has a history in the ledger, which keeps it.
-    assert native.record(pos, -7).status_code == 201
-    message = pg.fail("delete", "/api/product/delete", {"productIds": [product_id]}, status=409)
-    assert message == f"Product {product_id} is used by batches and cannot be deleted."
-    assert len(pg.products(productIds=[product_id])) == 1
-
-
-def test_a_failed_delete_deletes_none_of_its_targets(pg):
-    free = pg.product(code="FREE")
-    pos = pg.native.stock_position()
-    pg.native.record(pos, 1)
-    pg.fail("delete", "/api/product/delete", {"productIds": [free["productId"], pos["product"]["id"]]}, status=409)
-    assert len(pg.products(productIds=[free["productId"]])) == 1
-
-
 def test_third_party_reference_check(pg, make_api):
     from .conftest import Planograma
 

@@ -8,7 +8,6 @@ from wms_service.auth import service as auth
 from wms_service.auth.models import User
 from wms_service.catalog.models import Product, Warehouse
 from wms_service.db import now
-from wms_service.errors import at_index
 from wms_service.stock import ledger
 from wms_service.stock.models import Batch, Bin, BinInventory, BinInventoryBatch
 
@@ -77,8 +76,3 @@ def world(db):
 @pytest.fixture
 def make_world(db):
     return lambda **kwargs: World(db, **kwargs)
-
-
-def listed(exc):
-    """A domain error as a face shows it for a list body: the item's errors under its index."""
-    return at_index(exc.index, exc.errors)

@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import delete, func, select, update
 
-from tests.stock.conftest import listed
+from tests.conftest import listed
 from wms_service.errors import BinCapacityExceeded, Conflict, InsufficientStock, NotFound, ValidationFailed
 from wms_service.stock import ledger, proof
 from wms_service.stock.ledger import Line

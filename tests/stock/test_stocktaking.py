@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import select
 
-from tests.stock.conftest import listed
+from tests.conftest import listed
 from wms_service.errors import BinCapacityExceeded, Conflict, NotFound, ValidationFailed
 from wms_service.stock import stocktaking
 from wms_service.stock.ledger import Line

@@ -1,1 +1,1 @@
-"""Warehouses and products: the catalog that stock refers to."""
+"""The catalog that stock refers to: warehouses, products, categories, units, companies; one service for both faces."""

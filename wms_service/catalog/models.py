@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..audit import AuditMixin
 from ..db import Base, IdMixin, IdType
 from ..exact import ExactDecimal
+from .references import blocks_delete
 
 
 class Warehouse(IdMixin, AuditMixin, Base):
@@ -60,7 +61,9 @@ class Product(IdMixin, AuditMixin, Base):
 
     sku: Mapped[str | None] = mapped_column(String(100))
     third_party_reference: Mapped[str | None] = mapped_column(String(100))
-    category_id: Mapped[int | None] = mapped_column(ForeignKey("category.id"), index=True)
+    category_id: Mapped[int | None] = mapped_column(
+        ForeignKey("category.id"), index=True, info=blocks_delete("products")
+    )
     # No VAT table: the id is the integrator's, kept and returned as given.
     vat_id: Mapped[int | None] = mapped_column(IdType)
     vat_percentage: Mapped[Decimal | None] = _measure()

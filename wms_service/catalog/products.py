@@ -1,13 +1,17 @@
-"""Product rules the Planograma face needs: which category a product is in, and when it may be deleted."""
+"""Product rules: which category a product is in, and why one that holds stock stays."""
+
+from collections.abc import Sequence
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from ..auth.models import Tenant
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..stock import levels
-from .models import Category
+from .models import Category, Product
 
 
-def resolve_category(db, tenant, values: dict, product=None) -> dict:
+def resolve_category(db: Session, tenant: Tenant, values: dict, product: Product | None = None) -> dict:
     """Turn ``category_external_reference`` into ``category_id``; either must name a category of the tenant."""
     values = dict(values)
     reference = values.pop("category_external_reference", None)
@@ -35,8 +39,11 @@ def resolve_category(db, tenant, values: dict, product=None) -> dict:
     return values
 
 
-def check_deletable(db, tenant, products) -> None:
-    """A product that holds stock cannot be deleted: its units would be in the bins with no product to name."""
+def refuse_if_stocked(db: Session, tenant: Tenant, products: Sequence[Product]) -> None:
+    """A product that holds stock cannot be deleted: its units would be in the bins with no product to name.
+
+    Asked before the references (``references.refuse_if_used``), whose "used by bin inventory" it makes precise.
+    """
     held: dict[int, list[str]] = {}
     for place in levels.on_hand_by_location(db, tenant.id, [p.id for p in products]):
         held.setdefault(place.product_id, []).append(f"{place.quantity} in bin {place.bin_code or place.bin_id}")

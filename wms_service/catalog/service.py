@@ -1,17 +1,32 @@
-"""Warehouses and products: plain CRUD with a code unique per tenant."""
+"""One service for every catalog entity (warehouses, products, categories, units, companies): create, update, delete.
 
-from sqlalchemy import exists, select
+Both faces call these: the native ``/warehouse`` and ``/product`` routes and Planograma's nomenclatures. A key
+already taken is a ``Conflict`` that names the field and the row holding it, so a client that retries an add
+learns which row it already made; the database's unique constraints stay the last word when two requests race
+for the same key, and the error handlers turn that into a 409 too. A delete is refused, with one message for
+both faces, while rows of another table point at the row (``references``).
+"""
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ..audit import stamp
-from ..errors import Conflict, at_index
-from .models import Product, Warehouse
+from ..auth.models import Tenant, User
+from ..errors import Conflict
+from . import references
+from .entities import Entity
 
 
-def create(db, model, *, tenant, user, items: list[dict], single=False):
-    objs = []
-    for i, item in enumerate(items):
-        _check_code_free(db, model, tenant, item["code"], None, None if single else i, objs)
-        obj = model(tenant_id=tenant.id, **item)
+def create(db: Session, *, entity: Entity, tenant: Tenant, user: User, items: list[dict]) -> list:
+    """Add ``items`` in order; an error about one carries its index (``DomainError.index``)."""
+    objs: list = []
+    for index, values in enumerate(items):
+        if entity.prepare:
+            values = entity.prepare(db, tenant, values, None)
+        _check_keys_free(db, entity, tenant_id=tenant.id, values=values, index=index, pending=objs)
+        obj = entity.model(tenant_id=tenant.id, **values)
         stamp(obj, user, created=True)
         db.add(obj)
         objs.append(obj)
@@ -19,34 +34,61 @@ def create(db, model, *, tenant, user, items: list[dict], single=False):
     return objs
 
 
-def update(db, model, *, tenant, user, obj, changes: dict):
-    if "code" in changes and changes["code"] != obj.code:
-        _check_code_free(db, model, tenant, changes["code"], obj.id, None, [])
-    for name, value in changes.items():
-        setattr(obj, name, value)
+def update(db: Session, *, entity: Entity, tenant: Tenant, user: User, obj, changes: dict):
+    if entity.prepare:
+        changes = entity.prepare(db, tenant, changes, obj)
+    changed_keys = {
+        attr: value for attr, value in changes.items() if attr in entity.keys and value != getattr(obj, attr)
+    }
+    _check_keys_free(db, entity, tenant_id=tenant.id, values=changed_keys, own_id=obj.id)
+    for attr, value in changes.items():
+        setattr(obj, attr, value)
     stamp(obj, user)
+    # Flushed one by one, so a key set on several rows in one request conflicts with the first.
     db.flush()
     return obj
 
 
-def delete(db, *, obj, uses) -> None:
-    """Delete ``obj`` unless any of ``uses`` (model, column) rows still point at it."""
-    for model, column in uses:
-        if db.scalar(select(exists().where(column == obj.id))):
-            raise Conflict(
-                f"{type(obj).__name__} {obj.id} is used by {model.__tablename__} rows and cannot be deleted."
-            )
-    db.delete(obj)
+def delete(db: Session, *, entity: Entity, tenant: Tenant, objs: Sequence) -> None:
+    """Delete every one of ``objs`` or, if one is still used, none of them."""
+    if entity.before_delete:
+        entity.before_delete(db, tenant, objs)
+    references.refuse_if_used(db, noun=entity.noun, objs=objs)
+    for obj in objs:
+        db.delete(obj)
     db.flush()
 
 
-def _check_code_free(db, model, tenant, code, own_id, where, pending):
-    taken = db.scalar(
-        select(model.id).where(model.tenant_id == tenant.id, model.code == code, model.id != (own_id or 0))
-    )
-    if taken is not None or any(o.code == code for o in pending):
-        label = model.__tablename__
-        raise Conflict(f"A {label} with code {code!r} already exists.", at_index(where, {"code": ["Already used."]}))
-
-
-__all__ = ["Product", "Warehouse", "create", "update", "delete"]
+def _check_keys_free(
+    db: Session,
+    entity: Entity,
+    *,
+    tenant_id: int,
+    values: dict,
+    index: int | None = None,
+    own_id: int | None = None,
+    pending: Sequence = (),
+) -> None:
+    """Every key in ``values`` unused by another row of the tenant and by the items before it in the request."""
+    model, noun = entity.model, entity.noun
+    for attr, label in entity.keys.items():
+        value = values.get(attr)
+        if value is None:
+            continue
+        earlier = next((i for i, obj in enumerate(pending) if getattr(obj, attr) == value), None)
+        if earlier is not None:
+            raise Conflict(
+                f"Item {earlier} already has {label} {value!r}.",
+                {label: [f"Already used by item {earlier}."]},
+                index=index,
+            )
+        query = select(model.id).where(model.tenant_id == tenant_id, getattr(model, attr) == value)
+        if own_id is not None:
+            query = query.where(model.id != own_id)
+        taken = db.scalar(query.limit(1))
+        if taken is not None:
+            raise Conflict(
+                f"{noun} {taken} already has {label} {value!r}.",
+                {label: [f"Already used by {noun.lower()} {taken}."]},
+                index=index,
+            )

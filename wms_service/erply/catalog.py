@@ -5,6 +5,7 @@ from flask.views import MethodView
 from marshmallow import fields, validate
 
 from ..catalog import service
+from ..catalog.entities import Entity
 from ..db import get_db
 from ..repo import get_or_404
 from .common import (
@@ -36,11 +37,9 @@ class CatalogArgs(ListArgs):
     active = QueryBool()
 
 
-def register_crud(blp, *, model, schema, args=CatalogArgs, label: str, plural: str, uses=(), delete_summary: str):
-    """Route GET/POST ``""`` and GET/PUT/DELETE ``/<{table}_id>`` for ``model`` on ``blp``.
-
-    ``uses`` lists the (model, column) pairs that keep an entry from being deleted while they point at it.
-    """
+def register_crud(blp, *, entity: Entity, schema, args=CatalogArgs, plural: str, delete_summary: str):
+    """Route GET/POST ``""`` and GET/PUT/DELETE ``/<{table}_id>`` for the catalog ``entity`` on ``blp``."""
+    model, label = entity.model, entity.noun
     id_arg = f"{model.__tablename__}_id"  # warehouse_id, product_id: the path parameter's name in the spec
 
     def load(**path):
@@ -62,7 +61,7 @@ def register_crud(blp, *, model, schema, args=CatalogArgs, label: str, plural: s
         @create_endpoint(blp, schema, schema)
         @blp.doc(summary=f"Create one {label.lower()} or a list")
         def post(self, items, single):
-            return service.create(get_db(), model, tenant=g.tenant, user=g.user, items=items, single=single)
+            return service.create(get_db(), entity=entity, tenant=g.tenant, user=g.user, items=items)
 
     @blp.route(f"/<int:{id_arg}>")
     class ById(MethodView):
@@ -75,12 +74,12 @@ def register_crud(blp, *, model, schema, args=CatalogArgs, label: str, plural: s
         @update_endpoint(blp, schema, schema, load)
         @blp.doc(summary=f"Update a {label.lower()}")
         def put(self, obj, changes, **_path):
-            return service.update(get_db(), model, tenant=g.tenant, user=g.user, obj=obj, changes=changes)
+            return service.update(get_db(), entity=entity, tenant=g.tenant, user=g.user, obj=obj, changes=changes)
 
         @blp.response(204)
         @document_errors(blp, (401, 404, 409))
         @blp.doc(summary=delete_summary)
         def delete(self, **path):
             db = get_db()
-            service.delete(db, obj=load(**path), uses=uses)
+            service.delete(db, entity=entity, tenant=g.tenant, objs=[load(**path)])
             db.commit()

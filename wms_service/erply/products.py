@@ -3,8 +3,7 @@
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
-from ..catalog.models import Product
-from ..stock.models import Batch, BinInventory, BinInventoryRecord
+from ..catalog.entities import PRODUCT
 from .catalog import CatalogSchema, register_crud
 from .common import require_session
 
@@ -19,14 +18,8 @@ class ProductSchema(CatalogSchema):
 
 register_crud(
     blp,
-    model=Product,
+    entity=PRODUCT,
     schema=ProductSchema,
-    label="Product",
     plural="products",
-    uses=[
-        (Batch, Batch.product_id),
-        (BinInventoryRecord, BinInventoryRecord.product_id),
-        (BinInventory, BinInventory.product_id),
-    ],
     delete_summary="Delete a product that has no batches and no stock movements",
 )

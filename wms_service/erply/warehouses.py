@@ -3,8 +3,7 @@
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
-from ..catalog.models import Warehouse
-from ..stock.models import Bin
+from ..catalog.entities import WAREHOUSE
 from .catalog import CatalogSchema, register_crud
 from .common import require_session
 
@@ -18,10 +17,8 @@ class WarehouseSchema(CatalogSchema):
 
 register_crud(
     blp,
-    model=Warehouse,
+    entity=WAREHOUSE,
     schema=WarehouseSchema,
-    label="Warehouse",
     plural="warehouses",
-    uses=[(Bin, Bin.warehouse_id)],
     delete_summary="Delete a warehouse that has no bins",
 )

@@ -2,7 +2,7 @@
 
 from marshmallow import fields
 
-from ..catalog.models import Category, Product
+from ..catalog.entities import CATEGORY
 from .blueprint import ApiBlueprint
 from .nomenclature import Nomenclature, register_routes
 from .requests import (
@@ -64,10 +64,8 @@ class DeleteCategoryApiRequest(_Targets):
 
 
 CATEGORIES = Nomenclature(
-    model=Category,
+    entity=CATEGORY,
     name="Category",
-    noun="Category",
-    keys={"external_reference": "externalReference", "third_party_reference": "thirdPartyReference"},
     targets={
         "category_ids": "id",
         "external_references": "external_reference",
@@ -79,7 +77,6 @@ CATEGORIES = Nomenclature(
         "third_party_reference_ids": "third_party_reference",
         "active": "active",
     },
-    uses=((Product, Product.category_id, "products"),),
 )
 
 register_routes(

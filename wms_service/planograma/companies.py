@@ -2,7 +2,7 @@
 
 from marshmallow import fields
 
-from ..catalog.models import Company
+from ..catalog.entities import COMPANY
 from .blueprint import ApiBlueprint
 from .nomenclature import Nomenclature, register_reference_check, register_routes
 from .requests import (
@@ -84,10 +84,8 @@ class DeleteCompanyApiRequest(_Targets):
 
 
 COMPANIES = Nomenclature(
-    model=Company,
+    entity=COMPANY,
     name="Company",
-    noun="Company",
-    keys={"external_reference": "externalReference", "third_party_reference": "thirdPartyReference"},
     targets={
         "company_ids": "id",
         "external_references": "external_reference",

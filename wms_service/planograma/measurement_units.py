@@ -2,7 +2,7 @@
 
 from marshmallow import fields
 
-from ..catalog.models import MeasurementUnit
+from ..catalog.entities import MEASUREMENT_UNIT
 from .blueprint import ApiBlueprint
 from .nomenclature import Nomenclature, register_routes
 from .requests import ApiSchema, IdList, ReadRequest, Reference, TargetsMixin, Text, TextList, one_of, optional_fields
@@ -59,10 +59,8 @@ class DeleteMeasurementUnitApiRequest(_Targets):
 
 
 UNITS = Nomenclature(
-    model=MeasurementUnit,
+    entity=MEASUREMENT_UNIT,
     name="MeasurementUnit",
-    noun="Measurement unit",
-    keys={"code": "code", "third_party_reference": "thirdPartyReference"},
     targets={"mu_ids": "id", "codes": "code", "third_party_reference_ids": "third_party_reference"},
     filters={"mu_ids": "id", "codes": "code", "third_party_reference_ids": "third_party_reference", "status": "status"},
 )

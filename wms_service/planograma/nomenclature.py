@@ -1,8 +1,9 @@
 """Nomenclatures (products, categories, measurement units, companies): read, add, update and delete, one way.
 
-A ``Nomenclature`` says which model it is, which of its keys are unique, which request lists name its rows and
-which filter them; ``register_routes`` gives it the four seed endpoints. What differs (a product's category and
-stock, what blocks a delete) comes in as small hooks, so each resource module is its schemas and its rules.
+A ``Nomenclature`` says which catalog entity it shows, which request lists name its rows and which filter them;
+``register_routes`` gives it the four seed endpoints. The entity's rules (unique keys, a product's category, what
+blocks a delete) are the catalog service's, the same the native API calls; a product's stock comes in as the
+``present`` hook, so each resource module is its schemas.
 """
 
 from collections.abc import Callable
@@ -13,7 +14,8 @@ from marshmallow import fields
 from sqlalchemy import select
 
 from .. import idempotency
-from ..catalog import keyed
+from ..catalog import service
+from ..catalog.entities import Entity
 from ..db import get_db, reads_only
 from ..errors import NotFound
 from .blueprint import errors_doc
@@ -28,16 +30,19 @@ BooleanResponse = envelope("BooleanApiResponse", fields.Boolean())
 
 @dataclass
 class Nomenclature:
-    model: type
+    entity: Entity
     name: str  # names its schemas: ProductApiResponse, ...
-    noun: str  # names it in messages: "Measurement unit 5 ..."
-    keys: dict[str, str]  # unique attribute -> its JSON name
     targets: dict[str, str]  # request attribute (a list) -> the model attribute it matches
     filters: dict[str, str]  # read request attribute -> model attribute (a list filters by IN, a value by =)
-    uses: tuple = ()  # (model, column, what): rows that block a delete
-    prepare: Callable | None = None  # (db, tenant, values, obj) -> values: resolve and check relations
     present: Callable | None = None  # (db, tenant, rows) -> what the Info schema dumps
-    before_delete: Callable | None = None  # (db, tenant, objs): raise to refuse
+
+    @property
+    def model(self) -> type:
+        return self.entity.model
+
+    @property
+    def noun(self) -> str:
+        return self.entity.noun
 
     def query(self, tenant_id):
         return select(self.model).where(self.model.tenant_id == tenant_id)
@@ -89,28 +94,21 @@ def read(db, nom: Nomenclature, tenant, args: dict):
 
 
 def add(db, nom: Nomenclature, tenant, user, values: dict):
-    if nom.prepare:
-        values = nom.prepare(db, tenant, values, None)
-    obj = keyed.create(db, nom.model, tenant=tenant, user=user, values=values, keys=nom.keys, noun=nom.noun)
-    return nom.shown(db, tenant, [obj])[0]
+    objs = service.create(db, entity=nom.entity, tenant=tenant, user=user, items=[values])
+    return nom.shown(db, tenant, objs)[0]
 
 
 def update(db, nom: Nomenclature, tenant, user, args: dict):
     objs = find_targets(db, nom, tenant.id, args)
     for obj in objs:
-        changes = dict(args["update_fields"])
-        if nom.prepare:
-            changes = nom.prepare(db, tenant, changes, obj)
-        keyed.update(db, obj, user=user, changes=changes, keys=nom.keys, noun=nom.noun)
+        service.update(db, entity=nom.entity, tenant=tenant, user=user, obj=obj, changes=dict(args["update_fields"]))
     return nom.shown(db, tenant, objs)
 
 
 def delete(db, nom: Nomenclature, tenant, args: dict) -> list[int]:
     objs = find_targets(db, nom, tenant.id, args)
-    if nom.before_delete:
-        nom.before_delete(db, tenant, objs)
     ids = [obj.id for obj in objs]
-    keyed.delete(db, objs, uses=nom.uses, noun=nom.noun)
+    service.delete(db, entity=nom.entity, tenant=tenant, objs=objs)
     return ids
 
 

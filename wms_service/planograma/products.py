@@ -7,11 +7,9 @@ productCode is the product's ``code`` (the "model" of the seed's filters and ord
 from marshmallow import fields
 from sqlalchemy import select
 
-from ..catalog.models import Category, Product
-from ..catalog.products import check_deletable, resolve_category
+from ..catalog.entities import PRODUCT
+from ..catalog.models import Category
 from ..stock import availability
-from ..stock.models import Batch, BinInventory, BinInventoryRecord, StocktakingRecord
-from ..stock.reservations import Reservation
 from .blueprint import ApiBlueprint
 from .nomenclature import Nomenclature, register_reference_check, register_routes
 from .requests import (
@@ -195,10 +193,8 @@ def _info(row, stock: availability.Availability, category_name) -> dict:
 
 
 PRODUCTS = Nomenclature(
-    model=Product,
+    entity=PRODUCT,
     name="Product",
-    noun="Product",
-    keys={"code": "code", "third_party_reference": "thirdPartyReference"},
     targets={"product_ids": "id", "product_models": "code", "third_party_reference_ids": "third_party_reference"},
     filters={
         "product_ids": "id",
@@ -208,16 +204,7 @@ PRODUCTS = Nomenclature(
         "third_party_reference_ids": "third_party_reference",
         "active": "active",
     },
-    uses=(
-        (Reservation, Reservation.product_id, "reservations"),
-        (Batch, Batch.product_id, "batches"),
-        (BinInventoryRecord, BinInventoryRecord.product_id, "stock movements"),
-        (BinInventory, BinInventory.product_id, "bin inventory"),
-        (StocktakingRecord, StocktakingRecord.product_id, "stocktaking counts"),
-    ),
-    prepare=resolve_category,
     present=present,
-    before_delete=check_deletable,
 )
 
 register_routes(

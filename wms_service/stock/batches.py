@@ -1,12 +1,13 @@
 """Batches: a product's units made together, with one expiry date and any number of codes."""
 
-from sqlalchemy import exists, select
+from sqlalchemy import select
 
 from ..audit import stamp
+from ..catalog import references
 from ..catalog.models import Product
-from ..errors import Conflict, NotFound, ValidationFailed
+from ..errors import NotFound, ValidationFailed
 from ..repo import get_or_404
-from .models import Batch, BatchCode, BinInventoryBatch, BinInventoryRecord, StocktakingRecord
+from .models import Batch, BatchCode
 
 
 def create(db, *, tenant, user, items: list[dict]) -> list[Batch]:
@@ -67,15 +68,8 @@ def _bad_code(index, field, message, detail):
 
 
 def delete(db, *, tenant, batch: Batch) -> None:
-    used = db.scalar(
-        select(
-            exists().where(BinInventoryRecord.batch_id == batch.id)
-            | exists().where(StocktakingRecord.batch_id == batch.id)
-            | exists().where(BinInventoryBatch.batch_id == batch.id)
-        )
-    )
-    if used:
-        raise Conflict(f"Batch {batch.id} has stock movements or counts and cannot be deleted.")
+    # What keeps a batch is declared by the columns that point at it (catalog/references.py); its codes go with it.
+    references.refuse_if_used(db, noun="Batch", objs=[batch])
     db.delete(batch)
     db.flush()
 

@@ -3,9 +3,10 @@
 from sqlalchemy import exists, select
 
 from ..audit import stamp
+from ..catalog import references
 from ..catalog.models import Warehouse
 from ..errors import Conflict, NotFound
-from .models import Bin, BinInventory, BinInventoryRecord, Stocktaking
+from .models import Bin, BinInventory
 
 FIELDS = (
     "warehouse_id",
@@ -50,12 +51,8 @@ def update(db, *, tenant, user, bin_: Bin, changes: dict) -> Bin:
 
 
 def delete(db, *, tenant, bin_: Bin) -> None:
-    used = db.scalar(
-        select(exists().where(BinInventoryRecord.bin_id == bin_.id) | exists().where(Stocktaking.bin_id == bin_.id))
-    )
-    if used:
-        raise Conflict(f"Bin {bin_.id} has stock movements or counts and cannot be deleted; archive it (active=false).")
-    db.execute(BinInventory.__table__.delete().where(BinInventory.bin_id == bin_.id))
+    # What keeps a bin is declared by the columns that point at it (catalog/references.py).
+    references.refuse_if_used(db, noun="Bin", objs=[bin_], advice="archive it (active=false)")
     db.delete(bin_)
     db.flush()
 

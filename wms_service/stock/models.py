@@ -14,6 +14,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..audit import AuditMixin
+from ..catalog.references import blocks_delete
 from ..db import Base, IdMixin, IdType
 
 
@@ -21,7 +22,7 @@ class Batch(IdMixin, AuditMixin, Base):
     __tablename__ = "batch"
 
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"), index=True)
-    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), index=True, info=blocks_delete("batches"))
     expiry_date: Mapped[date | None] = mapped_column(Date)
 
     codes: Mapped[list["BatchCode"]] = relationship(
@@ -55,7 +56,7 @@ class Bin(IdMixin, AuditMixin, Base):
     )
 
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"), index=True)
-    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouse.id"), index=True)
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouse.id"), index=True, info=blocks_delete("bins"))
     code: Mapped[str] = mapped_column(String(100), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=False)
     preferred: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -80,8 +81,8 @@ class BinInventory(IdMixin, Base):
     )
 
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"), index=True)
-    bin_id: Mapped[int] = mapped_column(ForeignKey("bin.id"))
-    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
+    bin_id: Mapped[int] = mapped_column(ForeignKey("bin.id"), info=blocks_delete("bin inventory"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), info=blocks_delete("bin inventory"))
     amount: Mapped[int] = mapped_column(Integer, default=0)
     added: Mapped[int] = mapped_column(IdType)
     changed: Mapped[int] = mapped_column(IdType)
@@ -97,9 +98,9 @@ class BinInventoryBatch(IdMixin, Base):
 
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"))
     bin_inventory_id: Mapped[int] = mapped_column(ForeignKey("bin_inventory.id", ondelete="CASCADE"))
-    bin_id: Mapped[int] = mapped_column(ForeignKey("bin.id"))
-    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
-    batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id"), index=True)
+    bin_id: Mapped[int] = mapped_column(ForeignKey("bin.id"), info=blocks_delete("bin inventory"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), info=blocks_delete("bin inventory"))
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id"), index=True, info=blocks_delete("bin inventory"))
     amount: Mapped[int] = mapped_column(Integer, default=0)
 
 
@@ -116,9 +117,9 @@ class BinInventoryRecord(IdMixin, AuditMixin, Base):
     )
 
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"))
-    bin_id: Mapped[int] = mapped_column(ForeignKey("bin.id"))
-    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
-    batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id"))
+    bin_id: Mapped[int] = mapped_column(ForeignKey("bin.id"), info=blocks_delete("stock movements"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), info=blocks_delete("stock movements"))
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id"), info=blocks_delete("stock movements"))
     amount: Mapped[int] = mapped_column(Integer)
     reference_type: Mapped[str | None] = mapped_column(String(40))
     reference_id: Mapped[int | None] = mapped_column(IdType)
@@ -135,8 +136,8 @@ class Stocktaking(IdMixin, AuditMixin, Base):
     __tablename__ = "stocktaking"
 
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"), index=True)
-    bin_id: Mapped[int] = mapped_column(ForeignKey("bin.id"), index=True)
-    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouse.id"))
+    bin_id: Mapped[int] = mapped_column(ForeignKey("bin.id"), index=True, info=blocks_delete("stocktakings"))
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouse.id"), info=blocks_delete("stocktakings"))
     user_id: Mapped[int | None] = mapped_column(IdType)
     reference_type: Mapped[str | None] = mapped_column(String(40))
     finished: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -149,8 +150,8 @@ class StocktakingRecord(IdMixin, AuditMixin, Base):
 
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"))
     stocktaking_id: Mapped[int] = mapped_column(ForeignKey("stocktaking.id", ondelete="CASCADE"))
-    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
-    batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), info=blocks_delete("stocktaking counts"))
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id"), info=blocks_delete("stocktaking counts"))
     counted_quantity: Mapped[int] = mapped_column(Integer)
     # Frozen when the count is finished; while it is open the expected quantity is read live from the ledger.
     expected_at_finish: Mapped[int | None] = mapped_column(Integer)

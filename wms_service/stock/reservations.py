@@ -8,6 +8,7 @@ is empty, so every reserved quantity reads as 0 because nothing is reserved, not
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..catalog.references import blocks_delete
 from ..db import Base, IdMixin, IdType
 
 
@@ -20,9 +21,9 @@ class Reservation(IdMixin, Base):
     )
 
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"))
-    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), info=blocks_delete("reservations"))
     # NULL: reserved from the product's stock anywhere; a bin: reserved from that location.
-    bin_id: Mapped[int | None] = mapped_column(ForeignKey("bin.id"))
+    bin_id: Mapped[int | None] = mapped_column(ForeignKey("bin.id"), info=blocks_delete("reservations"))
     quantity: Mapped[int] = mapped_column(Integer)
     document_type: Mapped[str] = mapped_column(String(40))
     document_id: Mapped[int] = mapped_column(IdType)
