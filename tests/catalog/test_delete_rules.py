@@ -5,7 +5,7 @@ from sqlalchemy import Column, ForeignKey, Integer, Table, insert
 
 import wms_service.models  # noqa: F401  (every table in the metadata, as the running service has them)
 from wms_service.auth import service as auth
-from wms_service.catalog import references, service
+from wms_service.catalog import delete_rules, service
 from wms_service.catalog.entities import ENTITIES, PRODUCT
 from wms_service.catalog.models import Product
 from wms_service.db import Base, now
@@ -19,7 +19,7 @@ GUARDED = [entity.model.__table__ for entity in ENTITIES] + [Bin.__table__, Batc
 
 
 def test_the_rule_each_entity_declares():
-    assert {table.name: references.blocking(table) for table in GUARDED} == {
+    assert {table.name: delete_rules.blocking(table) for table in GUARDED} == {
         "warehouse": ["bins", "stocktakings"],
         "product": ["batches", "bin inventory", "stock movements", "reservations", "stocktaking counts"],
         "category": ["products"],
@@ -37,7 +37,7 @@ def test_every_foreign_key_into_the_catalog_blocks_a_delete_or_goes_with_the_row
         for table in Base.metadata.tables.values()
         for fk in table.foreign_keys
         if any(fk.references(guarded) for guarded in GUARDED)
-        and references.KEY not in fk.parent.info
+        and delete_rules.KEY not in fk.parent.info
         and fk.ondelete != "CASCADE"
     ]
     assert undeclared == []
@@ -49,10 +49,10 @@ def test_a_new_document_table_keeps_products_by_declaring_its_column(db, owner):
         "test_order_line",
         Base.metadata,
         Column("id", Integer, primary_key=True),
-        Column("product_id", ForeignKey("product.id"), info=references.blocks_delete("orders")),
+        Column("product_id", ForeignKey("product.id"), info=delete_rules.blocks_delete("orders")),
     )
     try:
-        assert references.blocking(Product.__table__)[-1] == "orders"
+        assert delete_rules.blocking(Product.__table__)[-1] == "orders"
         lines.create(db.connection())  # inside the test's transaction, rolled back with it
         (product,) = service.create(
             db, entity=PRODUCT, tenant=owner.tenant, user=owner.user, items=[{"code": "P", "name": "Widget"}]
@@ -63,14 +63,15 @@ def test_a_new_document_table_keeps_products_by_declaring_its_column(db, owner):
         assert refused.value.message == f"Product {product.id} is used by orders and cannot be deleted."
     finally:
         Base.metadata.remove(lines)
-    assert "orders" not in references.blocking(Product.__table__)
+    assert "orders" not in delete_rules.blocking(Product.__table__)
 
 
 def test_the_message_names_every_kind_once():
     assert (
-        references.used_message("Category", 3, ["products"]) == "Category 3 is used by products and cannot be deleted."
+        delete_rules.used_message("Category", 3, ["products"])
+        == "Category 3 is used by products and cannot be deleted."
     )
-    assert references.used_message("Bin", 4, ["stock movements", "stocktakings"], "archive it (active=false)") == (
+    assert delete_rules.used_message("Bin", 4, ["stock movements", "stocktakings"], "archive it (active=false)") == (
         "Bin 4 is used by stock movements and stocktakings, and cannot be deleted; archive it (active=false)."
     )
 

@@ -1,7 +1,7 @@
 """The catalog's entities, each declared once: its model, the keys unique per tenant, the rules of its writes.
 
 What blocks a deletion is not listed here: the columns that point at an entity declare it beside their foreign
-keys (``references.blocks_delete``), so a document module adds its own without editing the catalog. An entity
+keys (``delete_rules.blocks_delete``), so a document module adds its own without editing the catalog. An entity
 only adds a rule more precise than "used by" (a product that holds stock says where).
 """
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..audit import AuditMixin
 from ..db import Base, IdMixin, IdType
 from ..exact import ExactDecimal
-from .references import blocks_delete
+from .delete_rules import blocks_delete
 
 
 class Warehouse(IdMixin, AuditMixin, Base):

@@ -42,7 +42,7 @@ def resolve_category(db: Session, tenant: Tenant, values: dict, product: Product
 def refuse_if_stocked(db: Session, tenant: Tenant, products: Sequence[Product]) -> None:
     """A product that holds stock cannot be deleted: its units would be in the bins with no product to name.
 
-    Asked before the references (``references.refuse_if_used``), whose "used by bin inventory" it makes precise.
+    Asked before the references (``delete_rules.refuse_if_used``), whose "used by bin inventory" it makes precise.
     """
     held: dict[int, list[str]] = {}
     for place in levels.on_hand_by_location(db, tenant.id, [p.id for p in products]):

@@ -4,7 +4,7 @@ Both faces call these: the native ``/warehouse`` and ``/product`` routes and Pla
 already taken is a ``Conflict`` that names the field and the row holding it, so a client that retries an add
 learns which row it already made; the database's unique constraints stay the last word when two requests race
 for the same key, and the error handlers turn that into a 409 too. A delete is refused, with one message for
-both faces, while rows of another table point at the row (``references``).
+both faces, while rows of another table point at the row (``delete_rules``).
 """
 
 from collections.abc import Sequence
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from ..audit import stamp
 from ..auth.models import Tenant, User
 from ..errors import Conflict
-from . import references
+from . import delete_rules
 from .entities import Entity
 
 
@@ -53,7 +53,7 @@ def delete(db: Session, *, entity: Entity, tenant: Tenant, objs: Sequence) -> No
     """Delete every one of ``objs`` or, if one is still used, none of them."""
     if entity.before_delete:
         entity.before_delete(db, tenant, objs)
-    references.refuse_if_used(db, noun=entity.noun, objs=objs)
+    delete_rules.refuse_if_used(db, noun=entity.noun, objs=objs)
     for obj in objs:
         db.delete(obj)
     db.flush()

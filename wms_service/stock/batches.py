@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from ..audit import stamp
-from ..catalog import references
+from ..catalog import delete_rules
 from ..catalog.models import Product
 from ..errors import NotFound, ValidationFailed
 from ..repo import get_or_404
@@ -69,7 +69,7 @@ def _bad_code(index, field, message, detail):
 
 def delete(db, *, tenant, batch: Batch) -> None:
     # What keeps a batch is declared by the columns that point at it (catalog/references.py); its codes go with it.
-    references.refuse_if_used(db, noun="Batch", objs=[batch])
+    delete_rules.refuse_if_used(db, noun="Batch", objs=[batch])
     db.delete(batch)
     db.flush()
 

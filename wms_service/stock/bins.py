@@ -3,7 +3,7 @@
 from sqlalchemy import exists, select
 
 from ..audit import stamp
-from ..catalog import references
+from ..catalog import delete_rules
 from ..catalog.models import Warehouse
 from ..errors import Conflict, NotFound
 from .models import Bin, BinInventory
@@ -52,7 +52,7 @@ def update(db, *, tenant, user, bin_: Bin, changes: dict) -> Bin:
 
 def delete(db, *, tenant, bin_: Bin) -> None:
     # What keeps a bin is declared by the columns that point at it (catalog/references.py).
-    references.refuse_if_used(db, noun="Bin", objs=[bin_], advice="archive it (active=false)")
+    delete_rules.refuse_if_used(db, noun="Bin", objs=[bin_], advice="archive it (active=false)")
     db.delete(bin_)
     db.flush()
 

@@ -14,7 +14,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..audit import AuditMixin
-from ..catalog.references import blocks_delete
+from ..catalog.delete_rules import blocks_delete
 from ..db import Base, IdMixin, IdType
 
 

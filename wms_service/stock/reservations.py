@@ -8,7 +8,7 @@ is empty, so every reserved quantity reads as 0 because nothing is reserved, not
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..catalog.references import blocks_delete
+from ..catalog.delete_rules import blocks_delete
 from ..db import Base, IdMixin, IdType
 
 
