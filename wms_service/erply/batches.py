@@ -5,9 +5,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
-from ..db import get_db
 from ..stock import batches as service
 from ..stock.models import Batch, BatchCode
+from ..web.session import get_db
 from .common import (
     TOTAL_HEADER,
     AuditSchema,

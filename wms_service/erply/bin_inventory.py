@@ -7,11 +7,11 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from sqlalchemy import func, select
 
 from ..audit import stamp
-from ..db import get_db
 from ..errors import ValidationFailed
 from ..repo import get_or_404
 from ..stock import ledger
 from ..stock.models import Bin, BinInventory, BinInventoryRecord
+from ..web.session import get_db
 from . import fast
 from .common import (
     TOTAL_HEADER,

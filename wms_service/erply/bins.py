@@ -5,10 +5,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
-from ..db import get_db
 from ..repo import get_or_404
 from ..stock import bins as service
 from ..stock.models import Bin
+from ..web.session import get_db
 from .common import (
     TOTAL_HEADER,
     AuditSchema,

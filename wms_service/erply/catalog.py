@@ -5,8 +5,8 @@ from flask.views import MethodView
 from marshmallow import fields, validate
 
 from ..catalog import service
-from ..db import get_db
 from ..repo import get_or_404
+from ..web.session import get_db
 from .common import (
     TOTAL_HEADER,
     AuditSchema,

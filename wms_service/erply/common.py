@@ -10,12 +10,13 @@ from sqlalchemy import select
 from webargs import core as webargs_core
 from webargs.flaskparser import FlaskParser, is_json_request
 
-from .. import idempotency, jsonio
+from .. import jsonio
 from ..auth import service as auth
-from ..db import caller_session, get_db
 from ..errors import ValidationFailed
 from ..repo import Page
 from ..text import Bool, camel, require_storable  # noqa: F401  (Bool is imported from here by the views)
+from ..web import idempotency
+from ..web.session import caller_session, get_db
 from . import fast
 
 MAX_ITEMS = 1000

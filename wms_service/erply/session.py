@@ -6,8 +6,9 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from ..auth import service as auth
-from ..db import get_db, new_session
+from ..db import new_session
 from ..errors import Unauthorized
+from ..web.session import get_db
 from .common import CamelSchema, StrictJsonParser, document_errors
 
 blp = Blueprint("session", __name__, url_prefix="/session", description="Open and close sessions")
@@ -38,7 +39,7 @@ class Sessions(MethodView):
     def post(self, body):
         """Open a session"""
         # The slow password check runs outside the write transaction, so logins do not hold SQLite's write lock.
-        reader = new_session()
+        reader = new_session(current_app)
         try:
             tenant = auth.tenant_by_code(reader, body["client_code"])
             if tenant is None:

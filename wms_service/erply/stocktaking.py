@@ -6,10 +6,10 @@ from flask_smorest import Blueprint
 from marshmallow import fields, pre_load, validate
 
 from ..audit import stamp
-from ..db import get_db
 from ..errors import Conflict, ValidationFailed
 from ..stock import stocktaking as service
 from ..stock.models import Stocktaking, StocktakingRecord
+from ..web.session import get_db
 from .common import (
     TOTAL_HEADER,
     AuditSchema,

@@ -8,7 +8,7 @@ from marshmallow import ValidationError, fields, validates_schema
 from sqlalchemy import select
 
 from ..catalog.models import Category, Product
-from ..db import get_db, reads_only
+from ..web.session import get_db, reads_only
 from .blueprint import ApiBlueprint
 from .envelope import envelope, ok
 from .nomenclature import apply_filters, summary

@@ -12,10 +12,10 @@ from flask import g, jsonify
 from marshmallow import fields
 from sqlalchemy import select
 
-from .. import idempotency
 from ..catalog import keyed
-from ..db import get_db, reads_only
 from ..errors import NotFound
+from ..web import idempotency
+from ..web.session import get_db, reads_only
 from .blueprint import errors_doc
 from .envelope import envelope, ok
 from .requests import camel

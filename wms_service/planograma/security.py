@@ -8,8 +8,8 @@ from functools import wraps
 from flask import current_app, g, request
 
 from ..auth import bearer
-from ..db import caller_session
 from ..errors import Forbidden
+from ..web.session import caller_session
 
 CACHE = "wms_credential_cache"
 

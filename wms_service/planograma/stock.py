@@ -9,10 +9,10 @@ from marshmallow import fields, validate
 from sqlalchemy import func, select
 
 from ..catalog.models import Product, Warehouse
-from ..db import get_db, reads_only
 from ..errors import NotFound
 from ..stock import availability, levels, reservations
 from ..stock.models import Bin, BinInventory
+from ..web.session import get_db, reads_only
 from .blueprint import ApiBlueprint, errors_doc
 from .envelope import envelope, ok, page_object, paged
 from .nomenclature import summary

@@ -16,8 +16,8 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, delete, selec
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .db import Base, IdMixin, IdType, now
-from .errors import Conflict, ValidationFailed
+from ..db import Base, IdMixin, IdType, now
+from ..errors import Conflict, ValidationFailed
 
 HEADER = "Idempotency-Key"
 MAX_KEY = 200
