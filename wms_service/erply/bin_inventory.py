@@ -12,6 +12,7 @@ from ..repo import get_or_404
 from ..stock import ledger
 from ..stock.models import Bin, BinInventory, BinInventoryRecord
 from ..web.session import get_db
+from ..web.transaction import unit_of_work
 from . import fast
 from .common import (
     TOTAL_HEADER,
@@ -250,6 +251,5 @@ class RecordById(MethodView):
     @document_errors(records_blp, (401, 404, 409))
     def delete(self, record_id):
         """Delete a record by appending its reversal"""
-        db = get_db()
-        ledger.reverse(db, tenant=g.tenant, user=g.user, record_id=record_id)
-        db.commit()
+        with unit_of_work() as db:
+            ledger.reverse(db, tenant=g.tenant, user=g.user, record_id=record_id)

@@ -7,6 +7,7 @@ from marshmallow import fields, validate
 from ..catalog import service
 from ..repo import get_or_404
 from ..web.session import get_db
+from ..web.transaction import unit_of_work
 from .common import (
     TOTAL_HEADER,
     AuditSchema,
@@ -81,6 +82,5 @@ def register_crud(blp, *, model, schema, args=CatalogArgs, label: str, plural: s
         @document_errors(blp, (401, 404, 409))
         @blp.doc(summary=delete_summary)
         def delete(self, **path):
-            db = get_db()
-            service.delete(db, obj=load(**path), uses=uses)
-            db.commit()
+            with unit_of_work() as db:
+                service.delete(db, obj=load(**path), uses=uses)

@@ -4,7 +4,7 @@ import json
 from functools import wraps
 from http import HTTPStatus
 
-from flask import g, jsonify, request
+from flask import g, request
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate
 from sqlalchemy import select
 from webargs import core as webargs_core
@@ -16,7 +16,8 @@ from ..errors import ValidationFailed
 from ..repo import Page
 from ..text import Bool, camel, require_storable  # noqa: F401  (Bool is imported from here by the views)
 from ..web import idempotency
-from ..web.session import caller_session, get_db
+from ..web.session import get_db
+from ..web.transaction import create, unit_of_work
 from . import fast
 
 MAX_ITEMS = 1000
@@ -27,10 +28,10 @@ def require_session():
     """before_request hook for every resource but /session: find the user behind clientCode + sessionKey."""
     if request.method == "OPTIONS":
         return
-    with caller_session() as db:
-        g.user = auth.resolve_session(
-            db, client_code=request.headers.get("clientCode"), key=request.headers.get("sessionKey")
-        )
+    # In the request's read transaction: on SQLite no other worker waits for it (web/transaction.py).
+    g.user = auth.resolve_session(
+        get_db(), client_code=request.headers.get("clientCode"), key=request.headers.get("sessionKey")
+    )
     g.tenant = g.user.tenant
 
 
@@ -202,24 +203,12 @@ def create_endpoint(blp, in_schema: type[Schema], out_schema: type[Schema]):
         @wraps(view)
         def wrapper(*args, **kwargs):
             items, single = load_one_or_many(in_schema())
-            stored = idempotency.claim(get_db(), g.tenant.id)
-            if stored is not None:
-                body, status = stored
-                return jsonify(body), status
-            created = view(*args, items=items, single=single, **kwargs)
 
-            def answer():
+            def answer(created):
                 dumped = fast.dump_many(out_schema, created)
                 return dumped[0] if single else dumped
 
-            if idempotency.claimed():
-                body = answer()  # stored with the work, in its transaction
-                idempotency.remember(body, 201)
-                get_db().commit()
-            else:
-                get_db().commit()  # the write lock (SQLite) or the bins' row locks go before the answer is built
-                body = answer()
-            return jsonify(body), 201
+            return create(lambda _db: view(*args, items=items, single=single, **kwargs), answer=answer, status=201)
 
         return wrapper
 
@@ -241,11 +230,10 @@ def update_endpoint(blp, in_schema: type[Schema], out_schema: type[Schema], load
             data = read_json()
             if not isinstance(data, dict):
                 raise ValidationFailed("Expected a JSON object.")
-            obj = load(**kwargs)
-            changes = load_changes(data, obj, in_schema, out_schema, extra_read_only)
-            updated = view(*args, obj=obj, changes=changes, **kwargs)
-            get_db().commit()
-            return updated
+            with unit_of_work():
+                obj = load(**kwargs)
+                changes = load_changes(data, obj, in_schema, out_schema, extra_read_only)
+                return view(*args, obj=obj, changes=changes, **kwargs)
 
         return wrapper
 

@@ -12,7 +12,7 @@ from ..catalog.models import Product, Warehouse
 from ..errors import NotFound
 from ..stock import availability, levels, reservations
 from ..stock.models import Bin, BinInventory
-from ..web.session import get_db, reads_only
+from ..web.session import get_db
 from .blueprint import ApiBlueprint, errors_doc
 from .envelope import envelope, ok, page_object, paged
 from .nomenclature import summary
@@ -53,7 +53,6 @@ StockPage = paged("PagedStockApiResponse", "PagedStockResponse", StockResponse)
 
 
 @blp.route("/remaining-stock/<int:product_id>", methods=["POST"], endpoint="remaining_stock")
-@reads_only
 @blp.arguments(CheckStockClientRequest)
 @blp.response(200, StockList)
 @errors_doc(404)
@@ -84,7 +83,6 @@ def remaining_stock(args, product_id):
 
 
 @blp.route("/all", methods=["POST"], endpoint="all")
-@reads_only
 @blp.arguments(StockPageArgs, location="query")
 @blp.arguments(GetStocksRequest)
 @blp.response(200, StockPage)
@@ -166,7 +164,6 @@ def _per_location(db, tenant_id, args, page, size):
 
 
 @blp.route("/detailed-report", methods=["POST"], endpoint="detailed_report")
-@reads_only
 @blp.arguments(DetailedReportArgs, location="query")
 @blp.response(200, DetailedStockPage)
 @summary("Stock per product, bin and batch, sorted and a page at a time")

@@ -1,52 +1,49 @@
-"""The request's database session: made on first use, rolled back and closed when the request ends."""
+"""The request's database session: it reads, until the unit of work (``transaction.py``) writes through it.
 
-from contextlib import contextmanager
+A request's session begins plain read transactions (``BEGIN`` on SQLite: no lock that another worker waits for),
+whatever its method: a POST search reads like a GET without being marked. Only ``transaction.unit_of_work`` turns
+it into a write transaction (on SQLite it ends the read and begins again with the database's write lock); a
+write statement or flush outside it raises ``WriteOutsideUnitOfWork`` instead of quietly taking the write lock
+and being rolled back at the end of the request.
+"""
 
-from flask import current_app, g, request
+from flask import current_app, g
+from sqlalchemy import event
+from sqlalchemy.orm import Session, sessionmaker
 
-from ..db import new_session
+from ..db import get_engine
+
+SESSIONS = "wms_request_sessionmaker"
+WRITING = "wms_writing"  # in Session.info while the unit of work runs
+
+
+class WriteOutsideUnitOfWork(RuntimeError):
+    """A view wrote without ``web.transaction.unit_of_work``: a bug, answered 500."""
 
 
 def init_app(app) -> None:
+    sessions = sessionmaker(get_engine(app), expire_on_commit=False)
+    event.listen(sessions, "before_flush", _refuse_flush)
+    event.listen(sessions, "do_orm_execute", _refuse_dml)
+    app.extensions[SESSIONS] = sessions
     app.teardown_appcontext(_close_session)
 
 
-def reads_only(view):
-    """Mark a view that never writes although its method could (Planograma searches are POSTs), so its request
-    runs in a read transaction instead of taking SQLite's write lock."""
-    view.reads_only = True
-    return view
-
-
-def get_db():
-    """The request's session; a request that may write starts a write transaction."""
+def get_db() -> Session:
+    """The request's session, made on first use."""
     if "db" not in g:
-        g.db = new_session(current_app, write=_may_write())
+        g.db = current_app.extensions[SESSIONS]()
     return g.db
 
 
-def _may_write() -> bool:
-    view = current_app.view_functions.get(request.endpoint)
-    return request.method not in ("GET", "HEAD", "OPTIONS") and not getattr(view, "reads_only", False)
+def _refuse_flush(session, _context, _instances):
+    if not session.info.get(WRITING):
+        raise WriteOutsideUnitOfWork("Changes flushed outside the unit of work (web.transaction.unit_of_work).")
 
 
-@contextmanager
-def caller_session():
-    """A session to find who is calling with, before the request's own work.
-
-    On SQLite a request that may write takes the database's only write lock at its first statement, and holds
-    it to the end; the credential check must not be that statement, or every other worker would wait through
-    this request's body parsing and answer as well. There it reads in a short session of its own. A request that
-    only reads, and any request on PostgreSQL (which takes no lock for a read), use the request's own session.
-    """
-    if current_app.extensions["wms_engine"].dialect.name != "sqlite" or not _may_write():
-        yield get_db()
-        return
-    reader = new_session(current_app)
-    try:
-        yield reader
-    finally:
-        reader.close()
+def _refuse_dml(state):
+    if (state.is_insert or state.is_update or state.is_delete) and not state.session.info.get(WRITING):
+        raise WriteOutsideUnitOfWork("A write statement outside the unit of work (web.transaction.unit_of_work).")
 
 
 def _close_session(_exc):
