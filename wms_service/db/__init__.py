@@ -22,6 +22,9 @@ NAMING_CONVENTION = {
 
 # BIGINT on PostgreSQL, but INTEGER on SQLite so that the column stays an alias of ROWID.
 IdType = BigInteger().with_variant(Integer(), "sqlite")
+# Ids are issued from 1 and stay within what a JSON client can hold exactly (a double's integers); an id beyond
+# that names nothing, and would overflow the database's integer parameter. Every face's id fields check it.
+MAX_ID = 2**53
 
 
 class Base(DeclarativeBase):
@@ -42,6 +45,7 @@ __all__ = [
     "Base",
     "IdMixin",
     "IdType",
+    "MAX_ID",
     "get_engine",
     "init_app",
     "make_engine",

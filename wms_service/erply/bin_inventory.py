@@ -7,6 +7,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from sqlalchemy import func, select
 
 from ..audit import stamp
+from ..db import MAX_ID
 from ..errors import ValidationFailed
 from ..repo import get_or_404
 from ..stock import ledger
@@ -99,7 +100,7 @@ def _inventory(row, warehouse_id):
 
 # --- the ledger ----------------------------------------------------------------------------------------------
 
-Ref = lambda: fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=0, max=2**53))  # noqa: E731
+Ref = lambda: fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=0, max=MAX_ID))  # noqa: E731
 
 
 class RecordFields(CamelSchema):
@@ -148,7 +149,7 @@ class RecordOut(AuditSchema, RecordIn):
 class RecordArgs(ListArgs):
     id = IdList()
     reference_type = fields.String(validate=validate.OneOf(ledger.REFERENCE_TYPES))
-    reference_id = fields.Integer(validate=validate.Range(min=0, max=2**53))
+    reference_id = fields.Integer(validate=validate.Range(min=0, max=MAX_ID))
     bin_id = IdList()
     product_id = IdList()
     batch_id = IdList()

@@ -12,10 +12,12 @@ from webargs.flaskparser import FlaskParser, is_json_request
 
 from .. import jsonio
 from ..auth import service as auth
+from ..db import MAX_ID
 from ..errors import ValidationFailed
-from ..repo import Page
 from ..text import Bool, camel, require_storable  # noqa: F401  (Bool is imported from here by the views)
 from ..web import idempotency
+from ..web.fields import Id, is_id  # noqa: F401  (Id is imported from here by the views)
+from ..web.paging import Page
 from ..web.session import get_db
 from ..web.transaction import create, unit_of_work
 from . import fast
@@ -54,8 +56,6 @@ class AuditSchema(CamelSchema):
 
 AUDIT_FIELDS = ("id", "added", "addedById", "changed", "changedById", "changedBy")
 
-Id = lambda **kw: fields.Integer(strict=True, validate=validate.Range(min=1, max=2**53), **kw)  # noqa: E731
-
 
 class IdList(fields.Field):
     """One id or several separated by commas: ``id=3,5,8``."""
@@ -65,7 +65,7 @@ class IdList(fields.Field):
             ids = [int(part) for part in str(value).split(",") if part.strip()]
         except ValueError as exc:
             raise ValidationError("Expected integer ids separated by commas.") from exc
-        if not ids or len(ids) > MAX_ITEMS or any(i < 1 or i > 2**53 for i in ids):
+        if not ids or len(ids) > MAX_ITEMS or not all(is_id(i) for i in ids):
             raise ValidationError(f"Expected 1 to {MAX_ITEMS} positive integer ids.")
         return list(dict.fromkeys(ids))  # each once, in the order given
 
@@ -87,7 +87,7 @@ class ListArgs(CamelSchema):
         load_default="ASC", validate=validate.OneOf(["ASC", "DESC"]), metadata={"enum": ["ASC", "DESC"]}
     )
     after_id = fields.Integer(
-        validate=validate.Range(min=0, max=2**53),
+        validate=validate.Range(min=0, max=MAX_ID),
         metadata={
             "description": "Keyset paging: the rows after this id (before it with order=DESC), pageSize of them. "
             "Pass the last id of the previous page; deep pages stay as fast as the first. "
@@ -107,7 +107,8 @@ def page_of(args) -> Page:
     after_id = args.pop("after_id", None)
     if after_id is not None and args["page"] != 1:
         raise ValidationFailed("Use either page or afterId.", {"page": ["Cannot be combined with afterId."]})
-    return Page(page=args.pop("page"), page_size=args.pop("page_size"), order=args.pop("order"), after_id=after_id)
+    descending = args.pop("order") == "DESC"
+    return Page(number=args.pop("page"), size=args.pop("page_size"), after_id=after_id, descending=descending)
 
 
 def listing(db, query, model, args):

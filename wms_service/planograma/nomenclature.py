@@ -15,6 +15,7 @@ from sqlalchemy import select
 from ..catalog import keyed
 from ..errors import NotFound
 from ..web import idempotency
+from ..web.paging import Page
 from ..web.session import get_db
 from ..web.transaction import create, unit_of_work
 from .blueprint import errors_doc
@@ -58,7 +59,8 @@ def apply_filters(query, model, filters: dict[str, str], args: dict):
 
 
 def page(query, args):
-    return query.limit(args["limit"]).offset((args["page"] - 1) * args["limit"])
+    """``query`` narrowed to the read request's ``page`` (from 1) of ``limit`` rows."""
+    return Page(number=args["page"], size=args["limit"]).select(query)
 
 
 def find_targets(db, nom: Nomenclature, tenant_id: int, args: dict, *, lock=True) -> list:

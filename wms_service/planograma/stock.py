@@ -9,14 +9,16 @@ from marshmallow import fields, validate
 from sqlalchemy import func, select
 
 from ..catalog.models import Product, Warehouse
+from ..db import MAX_ID
 from ..errors import NotFound
 from ..stock import availability, levels, reservations
 from ..stock.models import Bin, BinInventory
+from ..web.paging import Page, count
 from ..web.session import get_db
 from .blueprint import ApiBlueprint, errors_doc
 from .envelope import envelope, ok, page_object, paged
 from .nomenclature import summary
-from .requests import MAX_ID, MAX_LIMIT, ApiSchema, Bool, Text
+from .requests import MAX_LIMIT, ApiSchema, Bool, Text
 from .stock_report import DetailedReportArgs, DetailedStockPage, detailed_report
 
 blp = ApiBlueprint("planograma-stock", __name__, url_prefix="/api/stock", description="Planograma: stock")
@@ -89,8 +91,9 @@ def remaining_stock(args, product_id):
 @summary("Stock of every product (or of every product in every bin), a page at a time")
 def all_stock(paging, args):
     listing = _per_location if args["location"] else _per_product
-    content, total = listing(get_db(), g.tenant.id, args, paging["page"], paging["size"])
-    return ok(page_object(content, total, paging["page"], paging["size"]))
+    page = Page.from_zero(paging["page"], paging["size"])
+    content, total = listing(get_db(), g.tenant.id, args, page)
+    return ok(page_object(content, total, page))
 
 
 def _products(tenant_id, is_active):
@@ -98,7 +101,7 @@ def _products(tenant_id, is_active):
     return query if is_active is None else query.where(Product.active == is_active)
 
 
-def _per_product(db, tenant_id, args, page, size):
+def _per_product(db, tenant_id, args, page: Page):
     """Every product, with 0 for those no bin holds."""
     totals = (
         select(BinInventory.product_id, func.sum(BinInventory.amount).label("quantity"))
@@ -112,11 +115,9 @@ def _per_product(db, tenant_id, args, page, size):
         .outerjoin(totals, totals.c.product_id == Product.id)
         .where(Product.id.in_(matching))
         .order_by(Product.id)
-        .limit(size)
-        .offset(page * size)
     )
-    rows = db.execute(query).all()
-    total = db.scalar(select(func.count()).select_from(matching.subquery()))
+    rows = db.execute(page.select(query)).all()
+    total = count(db, matching)
     reserved = (
         reservations.reserved_by_product(db, tenant_id, [r[0] for r in rows]) if args["include_reservations"] else {}
     )
@@ -132,7 +133,7 @@ def _per_product(db, tenant_id, args, page, size):
     return content, total
 
 
-def _per_location(db, tenant_id, args, page, size):
+def _per_location(db, tenant_id, args, page: Page):
     """Every (product, bin) whose bin holds some of the product."""
     query = (
         levels.located(select(*levels.location_columns(), Product.name, Product.code))
@@ -141,9 +142,9 @@ def _per_location(db, tenant_id, args, page, size):
     )
     if args["is_active"] is not None:
         query = query.where(Product.active == args["is_active"])
-    total = db.scalar(select(func.count()).select_from(query.subquery()))
+    total = count(db, query)
     ordered = query.order_by(BinInventory.product_id, Warehouse.code, Bin.code, BinInventory.bin_id)
-    rows = db.execute(ordered.limit(size).offset(page * size)).all()
+    rows = db.execute(page.select(ordered)).all()
     reserved = {}
     if args["include_reservations"]:
         reserved = reservations.reserved_by_location(db, tenant_id, {row[0] for row in rows})
@@ -168,5 +169,6 @@ def _per_location(db, tenant_id, args, page, size):
 @blp.response(200, DetailedStockPage)
 @summary("Stock per product, bin and batch, sorted and a page at a time")
 def detailed_report_view(args):
-    content, total = detailed_report(get_db(), g.tenant.id, args)
-    return ok(page_object(content, total, args["page"], args["size"]))
+    page = Page.from_zero(args["page"], args["size"])
+    content, total = detailed_report(get_db(), g.tenant.id, args, page)
+    return ok(page_object(content, total, page))
