@@ -322,7 +322,7 @@ def test_write_sessions_take_the_sqlite_write_lock_at_every_begin(app, database_
     assert any("FROM api_session" in s for s in posted[:immediate])
     assert any(s.startswith("INSERT INTO warehouse") for s in posted[immediate:])
     assert begins(_statements(app, lambda: api.get("/warehouse"))) == ["BEGIN"]
-    # Planograma searches are POSTs marked reads_only: the credential check and the search share one read
+    # Planograma searches are POSTs that never enter the unit of work: the credential check and the search share one read
     # transaction; an add checks the credentials in a read transaction and writes under the lock.
     planograma = {"Host": f"{api.tenant_code}.wms.test", "Authorization": f"Bearer clerk:{PASSWORD}"}
     search = _statements(app, lambda: api.client.post("/api/category/read", json={}, headers=planograma))

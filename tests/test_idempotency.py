@@ -7,10 +7,10 @@ import uuid
 import pytest
 from sqlalchemy import select, text, update
 
-from wms_service import idempotency
 from wms_service.auth.service import tenant_by_code
 from wms_service.db import new_session, now
-from wms_service.idempotency import IdempotencyKey
+from wms_service.web import idempotency
+from wms_service.web.idempotency import IdempotencyKey
 
 from .conftest import unique_code
 

@@ -1,4 +1,4 @@
-"""SQLite connections: writers queue on a file lock beside the database (wms_service/sqlite_queue.py), pages are mapped."""
+"""SQLite connections: writers queue on a file lock beside the database (wms_service/db/sqlite_queue.py), pages are mapped."""
 
 import fcntl
 import os
@@ -8,8 +8,7 @@ import threading
 import pytest
 from sqlalchemy import text
 
-from wms_service import sqlite_queue
-from wms_service.db import WRITE, make_engine
+from wms_service.db import WRITE, make_engine, sqlite_queue
 
 
 @pytest.fixture
@@ -105,7 +104,7 @@ def test_a_writer_that_waits_too_long_is_told_the_database_is_busy(tmp_path, mon
     # The service answers SQLAlchemy's OperationalError with a 503 (errors.py), as for SQLite's own busy error.
     from sqlalchemy.exc import OperationalError
 
-    from wms_service import db
+    from wms_service.db import engine as db
 
     monkeypatch.setattr(db, "SQLITE_TIMEOUT", 0.05)
     engine = make_engine(f"sqlite:///{tmp_path / 'busy.sqlite3'}")

@@ -4,9 +4,8 @@ import os
 
 from flask import Flask
 from flask_smorest import Api
-from werkzeug.exceptions import HTTPException
 
-from . import cli, config, db, erply, errors, health, jsonio, planograma
+from . import cli, config, db, erply, health, jsonio, planograma, web
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -22,11 +21,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.extensions["wms_api"] = api
     api.spec.components.security_scheme("clientCode", {"type": "apiKey", "in": "header", "name": "clientCode"})
     api.spec.components.security_scheme("sessionKey", {"type": "apiKey", "in": "header", "name": "sessionKey"})
-    errors.register_error_handlers(app)
-    # Replaces flask-smorest's handler: validation errors answer 400 (not 422) with errors keyed by field.
-    app.register_error_handler(HTTPException, errors.http_error)
+    web.init_app(app)
     api.register_blueprint(health.blp)
-    erply.register(api)
+    erply.register(app, api)
     planograma.register(app, api)
     app.wsgi_app = erply.RootAliases(app.wsgi_app)
     cli.init_app(app)

@@ -38,7 +38,7 @@ def _migrating():
     the pragma inside a transaction, so it is set before BEGIN; ``PRAGMA foreign_key_check`` before the commit
     proves the migration left every reference intact, else it is rolled back.
     """
-    engine = database.engine()
+    engine = database.get_engine(current_app)
     if engine.dialect.name != "sqlite":
         with engine.begin() as connection:
             yield connection

@@ -4,7 +4,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from sqlalchemy import text
 
-from .db import get_db
+from .web.session import get_db
 
 blp = Blueprint("health", __name__, url_prefix="/health", description="Liveness")
 

@@ -2,7 +2,6 @@
 
 from .auth.models import ApiSession, Tenant, TenantHost, User  # noqa: F401
 from .catalog.models import Category, Company, MeasurementUnit, Product, Warehouse  # noqa: F401
-from .idempotency import IdempotencyKey  # noqa: F401
 from .stock.models import (  # noqa: F401
     Batch,
     BatchCode,
@@ -14,3 +13,4 @@ from .stock.models import (  # noqa: F401
     StocktakingRecord,
 )
 from .stock.reservations import Reservation  # noqa: F401
+from .web.idempotency import IdempotencyKey  # noqa: F401

@@ -1,6 +1,6 @@
 """The native face: the Erply-style resources, thin views over the stock and catalog services."""
 
-from . import batches, bin_inventory, bins, products, session, stocktaking, warehouses
+from . import batches, bin_inventory, bins, errors, products, session, stocktaking, warehouses
 
 BLUEPRINTS = (
     session.blp,
@@ -26,7 +26,8 @@ ROOT_ALIASES = {
 }
 
 
-def register(api):
+def register(app, api):
+    errors.register(app)
     for blp in BLUEPRINTS:
         api.register_blueprint(blp, url_prefix=PREFIX + blp.url_prefix)
 

@@ -5,9 +5,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
-from ..db import get_db
 from ..stock import batches as service
 from ..stock.models import Batch, BatchCode
+from ..web.session import get_db
+from ..web.transaction import unit_of_work
 from .common import (
     TOTAL_HEADER,
     AuditSchema,
@@ -110,6 +111,5 @@ class BatchById(MethodView):
     @document_errors(blp, (401, 404, 409))
     def delete(self, batch_id):
         """Delete a batch and its codes; a batch with stock movements cannot be deleted"""
-        db = get_db()
-        service.delete(db, tenant=g.tenant, batch=_load(batch_id))
-        db.commit()
+        with unit_of_work() as db:
+            service.delete(db, tenant=g.tenant, batch=_load(batch_id))

@@ -6,10 +6,12 @@ from flask_smorest import Blueprint
 from marshmallow import ValidationError, fields, validate, validates_schema
 from sqlalchemy import func, select
 
-from ..db import get_db
+from ..db import MAX_ID
 from ..stock import ledger, references
 from ..stock.models import Bin, BinInventory, BinInventoryRecord
 from ..stock.references import ReferenceType
+from ..web.session import get_db
+from ..web.transaction import unit_of_work
 from . import fast
 from .common import (
     TOTAL_HEADER,
@@ -96,7 +98,7 @@ def _inventory(row, warehouse_id):
 
 # --- the ledger ----------------------------------------------------------------------------------------------
 
-Ref = lambda: fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=0, max=2**53))  # noqa: E731
+Ref = lambda: fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=0, max=MAX_ID))  # noqa: E731
 
 
 class RecordFields(CamelSchema):
@@ -150,7 +152,7 @@ class RecordOut(AuditSchema, RecordIn):
 class RecordArgs(ListArgs):
     id = IdList()
     reference_type = fields.String(validate=validate.OneOf(list(ReferenceType)))
-    reference_id = fields.Integer(validate=validate.Range(min=0, max=2**53))
+    reference_id = fields.Integer(validate=validate.Range(min=0, max=MAX_ID))
     bin_id = IdList()
     product_id = IdList()
     batch_id = IdList()
@@ -245,6 +247,5 @@ class RecordById(MethodView):
     @document_errors(records_blp, (401, 404, 409))
     def delete(self, record_id):
         """Delete a record by appending its reversal"""
-        db = get_db()
-        ledger.reverse(db, tenant=g.tenant, user=g.user, record_id=record_id)
-        db.commit()
+        with unit_of_work() as db:
+            ledger.reverse(db, tenant=g.tenant, user=g.user, record_id=record_id)

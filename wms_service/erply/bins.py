@@ -5,10 +5,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
-from ..db import get_db
 from ..repo import get_or_404
 from ..stock import bins as service
 from ..stock.models import Bin
+from ..web.session import get_db
+from ..web.transaction import unit_of_work
 from .common import (
     TOTAL_HEADER,
     AuditSchema,
@@ -92,6 +93,5 @@ class BinById(MethodView):
     @document_errors(blp, (401, 404, 409))
     def delete(self, bin_id):
         """Delete a bin that never held stock"""
-        db = get_db()
-        service.delete(db, tenant=g.tenant, bin_=_load(bin_id))
-        db.commit()
+        with unit_of_work() as db:
+            service.delete(db, tenant=g.tenant, bin_=_load(bin_id))

@@ -6,8 +6,9 @@ from marshmallow import fields, validate
 
 from ..catalog import service
 from ..catalog.entities import Entity
-from ..db import get_db
 from ..repo import get_or_404
+from ..web.session import get_db
+from ..web.transaction import unit_of_work
 from .common import (
     TOTAL_HEADER,
     AuditSchema,
@@ -80,6 +81,5 @@ def register_crud(blp, *, entity: Entity, schema, args=CatalogArgs, plural: str,
         @document_errors(blp, (401, 404, 409))
         @blp.doc(summary=delete_summary)
         def delete(self, **path):
-            db = get_db()
-            service.delete(db, entity=entity, tenant=g.tenant, objs=[load(**path)])
-            db.commit()
+            with unit_of_work() as db:
+                service.delete(db, entity=entity, tenant=g.tenant, objs=[load(**path)])

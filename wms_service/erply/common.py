@@ -4,18 +4,22 @@ import json
 from functools import wraps
 from http import HTTPStatus
 
-from flask import g, jsonify, request
+from flask import g, request
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate
 from sqlalchemy import select
 from webargs import core as webargs_core
 from webargs.flaskparser import FlaskParser, is_json_request
 
-from .. import idempotency, jsonio
+from .. import jsonio
 from ..auth import service as auth
-from ..db import caller_session, get_db
+from ..db import MAX_ID
 from ..errors import ValidationFailed
-from ..repo import Page
 from ..text import Bool, camel, require_storable  # noqa: F401  (Bool is imported from here by the views)
+from ..web import idempotency
+from ..web.fields import Id, is_id  # noqa: F401  (Id is imported from here by the views)
+from ..web.paging import Page
+from ..web.session import get_db
+from ..web.transaction import create, unit_of_work
 from . import fast
 
 MAX_ITEMS = 1000
@@ -26,10 +30,10 @@ def require_session():
     """before_request hook for every resource but /session: find the user behind clientCode + sessionKey."""
     if request.method == "OPTIONS":
         return
-    with caller_session() as db:
-        g.user = auth.resolve_session(
-            db, client_code=request.headers.get("clientCode"), key=request.headers.get("sessionKey")
-        )
+    # In the request's read transaction: on SQLite no other worker waits for it (web/transaction.py).
+    g.user = auth.resolve_session(
+        get_db(), client_code=request.headers.get("clientCode"), key=request.headers.get("sessionKey")
+    )
     g.tenant = g.user.tenant
 
 
@@ -52,8 +56,6 @@ class AuditSchema(CamelSchema):
 
 AUDIT_FIELDS = ("id", "added", "addedById", "changed", "changedById", "changedBy")
 
-Id = lambda **kw: fields.Integer(strict=True, validate=validate.Range(min=1, max=2**53), **kw)  # noqa: E731
-
 
 class IdList(fields.Field):
     """One id or several separated by commas: ``id=3,5,8``."""
@@ -63,7 +65,7 @@ class IdList(fields.Field):
             ids = [int(part) for part in str(value).split(",") if part.strip()]
         except ValueError as exc:
             raise ValidationError("Expected integer ids separated by commas.") from exc
-        if not ids or len(ids) > MAX_ITEMS or any(i < 1 or i > 2**53 for i in ids):
+        if not ids or len(ids) > MAX_ITEMS or not all(is_id(i) for i in ids):
             raise ValidationError(f"Expected 1 to {MAX_ITEMS} positive integer ids.")
         return list(dict.fromkeys(ids))  # each once, in the order given
 
@@ -85,7 +87,7 @@ class ListArgs(CamelSchema):
         load_default="ASC", validate=validate.OneOf(["ASC", "DESC"]), metadata={"enum": ["ASC", "DESC"]}
     )
     after_id = fields.Integer(
-        validate=validate.Range(min=0, max=2**53),
+        validate=validate.Range(min=0, max=MAX_ID),
         metadata={
             "description": "Keyset paging: the rows after this id (before it with order=DESC), pageSize of them. "
             "Pass the last id of the previous page; deep pages stay as fast as the first. "
@@ -105,7 +107,8 @@ def page_of(args) -> Page:
     after_id = args.pop("after_id", None)
     if after_id is not None and args["page"] != 1:
         raise ValidationFailed("Use either page or afterId.", {"page": ["Cannot be combined with afterId."]})
-    return Page(page=args.pop("page"), page_size=args.pop("page_size"), order=args.pop("order"), after_id=after_id)
+    descending = args.pop("order") == "DESC"
+    return Page(number=args.pop("page"), size=args.pop("page_size"), after_id=after_id, descending=descending)
 
 
 def listing(db, query, model, args):
@@ -202,24 +205,12 @@ def create_endpoint(blp, in_schema: type[Schema], out_schema: type[Schema]):
         @wraps(view)
         def wrapper(*args, **kwargs):
             items, single = load_one_or_many(in_schema())
-            stored = idempotency.claim(get_db(), g.tenant.id)
-            if stored is not None:
-                body, status = stored
-                return jsonify(body), status
-            created = view(*args, items=items, single=single, **kwargs)
 
-            def answer():
+            def answer(created):
                 dumped = fast.dump_many(out_schema, created)
                 return dumped[0] if single else dumped
 
-            if idempotency.claimed():
-                body = answer()  # stored with the work, in its transaction
-                idempotency.remember(body, 201)
-                get_db().commit()
-            else:
-                get_db().commit()  # the write lock (SQLite) or the bins' row locks go before the answer is built
-                body = answer()
-            return jsonify(body), 201
+            return create(lambda _db: view(*args, items=items, single=single, **kwargs), answer=answer, status=201)
 
         return wrapper
 
@@ -241,11 +232,10 @@ def update_endpoint(blp, in_schema: type[Schema], out_schema: type[Schema], load
             data = read_json()
             if not isinstance(data, dict):
                 raise ValidationFailed("Expected a JSON object.")
-            obj = load(**kwargs)
-            changes = load_changes(data, obj, in_schema, out_schema, extra_read_only)
-            updated = view(*args, obj=obj, changes=changes, **kwargs)
-            get_db().commit()
-            return updated
+            with unit_of_work():
+                obj = load(**kwargs)
+                changes = load_changes(data, obj, in_schema, out_schema, extra_read_only)
+                return view(*args, obj=obj, changes=changes, **kwargs)
 
         return wrapper
 

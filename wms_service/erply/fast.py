@@ -9,6 +9,7 @@ what the schema answers.
 
 from marshmallow import fields, missing
 
+from ..db import MAX_ID
 from ..text import Bool
 
 _MISSING = object()
@@ -89,7 +90,6 @@ def _dump_plain(plain, obj):
 
 # --- records in --------------------------------------------------------------------------------------------------
 
-_MAX_ID = 2**53
 _IDS = (("binId", "bin_id"), ("productId", "product_id"), ("batchId", "batch_id"))
 _REFS = (
     ("referenceId", "reference_id"),
@@ -127,7 +127,7 @@ def _record(item, reference_types):
     row = {}
     for key, attr in _IDS:
         value = item.get(key)
-        if type(value) is not int or not 1 <= value <= _MAX_ID:
+        if type(value) is not int or not 1 <= value <= MAX_ID:
             return None
         row[attr] = value
     amount = item.get("amount")
@@ -137,7 +137,7 @@ def _record(item, reference_types):
     for key, attr in _REFS:
         if key in item:
             value = item[key]
-            if value is not None and (type(value) is not int or not 0 <= value <= _MAX_ID):
+            if value is not None and (type(value) is not int or not 0 <= value <= MAX_ID):
                 return None
             row[attr] = value
     if "referenceType" in item:

@@ -6,8 +6,9 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from ..auth import service as auth
-from ..db import get_db, new_session
+from ..db import new_session
 from ..errors import Unauthorized
+from ..web.transaction import unit_of_work
 from .common import CamelSchema, StrictJsonParser, document_errors
 
 blp = Blueprint("session", __name__, url_prefix="/session", description="Open and close sessions")
@@ -38,7 +39,7 @@ class Sessions(MethodView):
     def post(self, body):
         """Open a session"""
         # The slow password check runs outside the write transaction, so logins do not hold SQLite's write lock.
-        reader = new_session()
+        reader = new_session(current_app)
         try:
             tenant = auth.tenant_by_code(reader, body["client_code"])
             if tenant is None:
@@ -47,19 +48,17 @@ class Sessions(MethodView):
             user_id = user.id
         finally:
             reader.close()
-        db = get_db()
-        user = db.get(type(user), user_id)
         seconds = body.get("session_length", current_app.config["SESSION_DEFAULT_SECONDS"])
-        key, session = auth.open_session(db, user=user, seconds=seconds)
-        db.commit()
+        with unit_of_work() as db:
+            user = db.get(type(user), user_id)
+            key, session = auth.open_session(db, user=user, seconds=seconds)
         return {"session_key": key, "expires": session.expires, "user_id": user.id}
 
     @blp.response(204)
     @document_errors(blp, (401,))
     def delete(self):
         """Close the session named by the clientCode and sessionKey headers"""
-        db = get_db()
         key = request.headers.get("sessionKey")
-        auth.resolve_session(db, client_code=request.headers.get("clientCode"), key=key)
-        auth.close_session(db, key=key)
-        db.commit()
+        with unit_of_work() as db:
+            auth.resolve_session(db, client_code=request.headers.get("clientCode"), key=key)
+            auth.close_session(db, key=key)

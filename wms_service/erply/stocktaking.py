@@ -6,10 +6,11 @@ from flask_smorest import Blueprint
 from marshmallow import fields, pre_load, validate
 
 from ..audit import stamp
-from ..db import get_db
 from ..errors import Conflict, ValidationFailed
 from ..stock import stocktaking as service
 from ..stock.models import Stocktaking, StocktakingRecord
+from ..web.session import get_db
+from ..web.transaction import unit_of_work
 from .common import (
     TOTAL_HEADER,
     AuditSchema,
@@ -132,11 +133,10 @@ class Stocktakings(MethodView):
         data = read_json()
         if not isinstance(data, dict) or type(data.get("id")) is not int:
             raise ValidationFailed("The request is invalid.", {"id": ["An integer id is required."]})
-        obj = _load(data["id"])
-        changes = load_changes(data, obj, StocktakingUpdate, StocktakingSchema, READ_ONLY)
-        result = _finish_or_refuse(obj, changes)
-        get_db().commit()
-        return result
+        with unit_of_work():
+            obj = _load(data["id"])
+            changes = load_changes(data, obj, StocktakingUpdate, StocktakingSchema, READ_ONLY)
+            return _finish_or_refuse(obj, changes)
 
 
 @blp.route("/<int:stocktaking_id>")
@@ -156,9 +156,8 @@ class StocktakingById(MethodView):
     @document_errors(blp, (401, 404, 409))
     def delete(self, stocktaking_id):
         """Delete an open count; a finished one is final"""
-        db = get_db()
-        service.delete(db, count=_load(stocktaking_id))
-        db.commit()
+        with unit_of_work():
+            service.delete(get_db(), count=_load(stocktaking_id))
 
 
 @blp.route("/<int:stocktaking_id>/stocktaking-record")
@@ -188,12 +187,11 @@ class CountRecords(MethodView):
     @document_errors(blp)
     def put(self, stocktaking_id):
         """Set counted quantities (upsert per product and batch); answers the lines sent"""
-        db = get_db()
-        count = _load(stocktaking_id)
-        items, single = load_one_or_many(CountLine())
-        lines = service.set_counts(db, tenant=g.tenant, user=g.user, count=count, lines=items)
-        body = CountRecord(many=True).dump(_with_expected(db, count, lines))
-        db.commit()
+        with unit_of_work() as db:
+            count = _load(stocktaking_id)
+            items, single = load_one_or_many(CountLine())
+            lines = service.set_counts(db, tenant=g.tenant, user=g.user, count=count, lines=items)
+            body = CountRecord(many=True).dump(_with_expected(db, count, lines))
         return jsonify(body[0] if single else body)
 
 

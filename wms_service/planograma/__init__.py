@@ -6,7 +6,7 @@ Nothing here stores stock: quantities come from the ledger's projection, and doc
 append ledger records that reference them.
 """
 
-from ..errors import register_face
+from ..web.errors import register_face
 from . import categories, companies, envelope, measurement_units, metadata, products, requests, security, stock
 from .blueprint import register_spec_components
 

@@ -1,7 +1,7 @@
 """The Planograma blueprint: authenticated, JSON bodies read leniently, documented with the envelope.
 
-Every resource under /api is an ``ApiBlueprint``. Before a view runs, the request gets its user; views that only
-search are marked ``db.reads_only`` so their POSTs run in a read transaction. Errors anywhere under /api are
+Every resource under /api is an ``ApiBlueprint``. Before a view runs, the request gets its user. A view reads
+(its POST searches too) unless it writes inside ``web.transaction.unit_of_work``. Errors anywhere under /api are
 answered in the envelope by the handler ``planograma.register`` installs.
 """
 

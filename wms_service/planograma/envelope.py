@@ -6,6 +6,8 @@ still be able to read it) and says everything in ``errorMessage``, field errors 
 
 from marshmallow import Schema, fields
 
+from ..web.paging import Page
+
 ERROR_STATUSES = {
     400: "The request is invalid",
     401: "Missing or invalid credentials",
@@ -54,8 +56,15 @@ def paged(name: str, page_name: str, row_schema: type[Schema]) -> type[Schema]:
     return envelope(name, fields.Nested(page))
 
 
-def page_object(content, total: int, page: int, size: int) -> dict:
-    return {"content": content, "totalElements": total, "totalPages": -(-total // size), "size": size, "number": page}
+def page_object(content, total: int, page: Page) -> dict:
+    """The seed's page object, numbered from 0."""
+    return {
+        "content": content,
+        "totalElements": total,
+        "totalPages": page.pages(total),
+        "size": page.size,
+        "number": page.number - 1,
+    }
 
 
 def ok(data, status: int = 200) -> dict:

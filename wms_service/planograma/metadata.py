@@ -8,7 +8,7 @@ from marshmallow import ValidationError, fields, validates_schema
 from sqlalchemy import select
 
 from ..catalog.models import Category, Product
-from ..db import get_db, reads_only
+from ..web.session import get_db
 from .blueprint import ApiBlueprint
 from .envelope import envelope, ok
 from .nomenclature import apply_filters, summary
@@ -79,7 +79,6 @@ def _products(args):
 
 
 @blp.route("/category", methods=["POST"], endpoint="category")
-@reads_only
 @blp.arguments(ReadMetadataApiRequest)
 @blp.response(200, CategoryMetadataResponse)
 @summary("Category ids and references (models does not apply)")
@@ -97,7 +96,6 @@ def category(args):
 
 
 @blp.route("/product", methods=["POST"], endpoint="product")
-@reads_only
 @blp.arguments(ReadMetadataApiRequest)
 @blp.response(200, ProductMetadataResponse)
 @summary("Product ids, codes and references, filtered by thirdPartyReferenceIds, models and active")
@@ -106,7 +104,6 @@ def product(args):
 
 
 @blp.route("/product/by_model", methods=["POST"], endpoint="product_by_model")
-@reads_only
 @blp.arguments(ByModelRequest)
 @blp.response(200, ProductMetadataResponse)
 @summary("Product ids for models (product codes); models is required")
@@ -115,7 +112,6 @@ def product_by_model(args):
 
 
 @blp.route("/order", methods=["POST"], endpoint="order")
-@reads_only
 @blp.arguments(ReadMetadataApiRequest)
 @blp.response(200, OrderMetadataResponse)
 @summary("Order ids and references")

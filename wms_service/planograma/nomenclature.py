@@ -9,15 +9,17 @@ blocks a delete) are the catalog service's, the same the native API calls; a pro
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import g, jsonify
+from flask import g
 from marshmallow import fields
 from sqlalchemy import select
 
-from .. import idempotency
 from ..catalog import service
 from ..catalog.entities import Entity
-from ..db import get_db, reads_only
 from ..errors import NotFound
+from ..web import idempotency
+from ..web.paging import Page
+from ..web.session import get_db
+from ..web.transaction import create, unit_of_work
 from .blueprint import errors_doc
 from .envelope import envelope, ok
 from .requests import camel
@@ -62,7 +64,8 @@ def apply_filters(query, model, filters: dict[str, str], args: dict):
 
 
 def page(query, args):
-    return query.limit(args["limit"]).offset((args["page"] - 1) * args["limit"])
+    """``query`` narrowed to the read request's ``page`` (from 1) of ``limit`` rows."""
+    return Page(number=args["page"], size=args["limit"]).select(query)
 
 
 def find_targets(db, nom: Nomenclature, tenant_id: int, args: dict, *, lock=True) -> list:
@@ -128,7 +131,6 @@ def register_routes(blp, nom: Nomenclature, *, info, read_schema, add_schema, up
     one = envelope(f"{nom.name}InfoApiResponse", fields.Nested(info))
 
     @blp.route("/read", methods=["POST"], endpoint="read")
-    @reads_only
     @blp.arguments(read_schema)
     @blp.response(200, many)
     @summary(f"List {plural} with filters")
@@ -142,15 +144,9 @@ def register_routes(blp, nom: Nomenclature, *, info, read_schema, add_schema, up
     @errors_doc(404, 409, 413)
     @summary(f"Add a {nom.noun.lower()}")
     def add_view(values):
-        db = get_db()
-        stored = idempotency.claim(db, g.tenant.id)
-        if stored is not None:
-            body, status = stored
-            return jsonify(body), status
-        body = one().dump(ok(add(db, nom, g.tenant, g.user, values)))
-        idempotency.remember(body, 200)
-        db.commit()
-        return jsonify(body)
+        return create(
+            lambda db: add(db, nom, g.tenant, g.user, values), answer=lambda info: one().dump(ok(info)), status=200
+        )
 
     @blp.route("/update", methods=["POST"], endpoint="update")
     @blp.arguments(update_schema)
@@ -158,9 +154,8 @@ def register_routes(blp, nom: Nomenclature, *, info, read_schema, add_schema, up
     @errors_doc(404, 409, 413)
     @summary(f"Update {plural}: the rows the id lists name get updateFields")
     def update_view(args):
-        db = get_db()
-        updated = update(db, nom, g.tenant, g.user, args)
-        db.commit()
+        with unit_of_work() as db:
+            updated = update(db, nom, g.tenant, g.user, args)
         return ok(updated)
 
     @blp.route("/delete", methods=["DELETE"], endpoint="delete")
@@ -169,9 +164,8 @@ def register_routes(blp, nom: Nomenclature, *, info, read_schema, add_schema, up
     @errors_doc(404, 409)
     @summary(f"Delete {plural}")
     def delete_view(args):
-        db = get_db()
-        ids = delete(db, nom, g.tenant, args)
-        db.commit()
+        with unit_of_work() as db:
+            ids = delete(db, nom, g.tenant, args)
         return ok(ids)
 
     return read_view, add_view, update_view, delete_view
@@ -181,7 +175,6 @@ def register_reference_check(blp, nom: Nomenclature):
     """GET /third-party-reference/{ref}/check: whether a row of the tenant has that thirdPartyReference."""
 
     @blp.route("/third-party-reference/<text:third_party_reference>/check", methods=["GET"], endpoint="check")
-    @reads_only
     @blp.response(200, BooleanResponse)
     @summary(f"Whether a {nom.noun.lower()} has this thirdPartyReference")
     def check_view(third_party_reference):

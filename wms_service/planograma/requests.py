@@ -19,10 +19,10 @@ from werkzeug.routing import PathConverter
 from .. import jsonio
 from ..exact import PLACES
 from ..text import Bool, camel, require_storable
+from ..web.fields import Id
 
 MAX_LIMIT = 1000
 MAX_LOOKUPS = 10_000
-MAX_ID = 2**53
 
 
 # --- the body ------------------------------------------------------------------------------------------------
@@ -78,10 +78,6 @@ class ApiSchema(Schema):
 
 def Int(*, minimum=None, maximum=2**31 - 1, **kwargs):  # noqa: N802
     return fields.Integer(strict=True, validate=validate.Range(min=minimum, max=maximum), **kwargs)
-
-
-def Id(**kwargs):  # noqa: N802
-    return Int(minimum=1, maximum=MAX_ID, **kwargs)
 
 
 def Text(max_length: int, *, required=False, **kwargs):  # noqa: N802

@@ -8,8 +8,8 @@ from functools import wraps
 from flask import current_app, g, request
 
 from ..auth import bearer
-from ..db import caller_session
 from ..errors import Forbidden
+from ..web.session import get_db
 
 CACHE = "wms_credential_cache"
 
@@ -22,16 +22,15 @@ def init_app(app) -> None:
 def authenticate():
     """before_request of every /api blueprint: find the user, or answer 401.
 
-    The check reads in ``caller_session``: on a cache miss it hashes a password for tens of milliseconds, and
-    on SQLite the request's write session would hold the database's write lock all that time.
+    The check reads in the request's read transaction: on a cache miss it hashes a password for tens of
+    milliseconds, and on SQLite no other worker waits for that (the write lock is the unit of work's alone).
     """
-    with caller_session() as db:
-        g.user = bearer.authenticate(
-            db,
-            cache=current_app.extensions[CACHE],
-            host=request.host,
-            authorization=request.headers.get("Authorization"),
-        )
+    g.user = bearer.authenticate(
+        get_db(),
+        cache=current_app.extensions[CACHE],
+        host=request.host,
+        authorization=request.headers.get("Authorization"),
+    )
     g.tenant = g.user.tenant
 
 

@@ -9,14 +9,16 @@ from marshmallow import fields, validate
 from sqlalchemy import func, select
 
 from ..catalog.models import Product, Warehouse
-from ..db import get_db, reads_only
+from ..db import MAX_ID
 from ..errors import NotFound
 from ..stock import availability, levels, reservations
 from ..stock.models import Bin, BinInventory
+from ..web.paging import Page, count
+from ..web.session import get_db
 from .blueprint import ApiBlueprint, errors_doc
 from .envelope import envelope, ok, page_object, paged
 from .nomenclature import summary
-from .requests import MAX_ID, MAX_LIMIT, ApiSchema, Bool, Text
+from .requests import MAX_LIMIT, ApiSchema, Bool, Text
 from .stock_report import DetailedReportArgs, DetailedStockPage, detailed_report
 
 blp = ApiBlueprint("planograma-stock", __name__, url_prefix="/api/stock", description="Planograma: stock")
@@ -53,7 +55,6 @@ StockPage = paged("PagedStockApiResponse", "PagedStockResponse", StockResponse)
 
 
 @blp.route("/remaining-stock/<int:product_id>", methods=["POST"], endpoint="remaining_stock")
-@reads_only
 @blp.arguments(CheckStockClientRequest)
 @blp.response(200, StockList)
 @errors_doc(404)
@@ -84,15 +85,15 @@ def remaining_stock(args, product_id):
 
 
 @blp.route("/all", methods=["POST"], endpoint="all")
-@reads_only
 @blp.arguments(StockPageArgs, location="query")
 @blp.arguments(GetStocksRequest)
 @blp.response(200, StockPage)
 @summary("Stock of every product (or of every product in every bin), a page at a time")
 def all_stock(paging, args):
     listing = _per_location if args["location"] else _per_product
-    content, total = listing(get_db(), g.tenant.id, args, paging["page"], paging["size"])
-    return ok(page_object(content, total, paging["page"], paging["size"]))
+    page = Page.from_zero(paging["page"], paging["size"])
+    content, total = listing(get_db(), g.tenant.id, args, page)
+    return ok(page_object(content, total, page))
 
 
 def _products(tenant_id, is_active):
@@ -100,7 +101,7 @@ def _products(tenant_id, is_active):
     return query if is_active is None else query.where(Product.active == is_active)
 
 
-def _per_product(db, tenant_id, args, page, size):
+def _per_product(db, tenant_id, args, page: Page):
     """Every product, with 0 for those no bin holds."""
     totals = (
         select(BinInventory.product_id, func.sum(BinInventory.amount).label("quantity"))
@@ -114,11 +115,9 @@ def _per_product(db, tenant_id, args, page, size):
         .outerjoin(totals, totals.c.product_id == Product.id)
         .where(Product.id.in_(matching))
         .order_by(Product.id)
-        .limit(size)
-        .offset(page * size)
     )
-    rows = db.execute(query).all()
-    total = db.scalar(select(func.count()).select_from(matching.subquery()))
+    rows = db.execute(page.select(query)).all()
+    total = count(db, matching)
     reserved = (
         reservations.reserved_by_product(db, tenant_id, [r[0] for r in rows]) if args["include_reservations"] else {}
     )
@@ -134,7 +133,7 @@ def _per_product(db, tenant_id, args, page, size):
     return content, total
 
 
-def _per_location(db, tenant_id, args, page, size):
+def _per_location(db, tenant_id, args, page: Page):
     """Every (product, bin) whose bin holds some of the product."""
     query = (
         levels.located(select(*levels.location_columns(), Product.name, Product.code))
@@ -143,9 +142,9 @@ def _per_location(db, tenant_id, args, page, size):
     )
     if args["is_active"] is not None:
         query = query.where(Product.active == args["is_active"])
-    total = db.scalar(select(func.count()).select_from(query.subquery()))
+    total = count(db, query)
     ordered = query.order_by(BinInventory.product_id, Warehouse.code, Bin.code, BinInventory.bin_id)
-    rows = db.execute(ordered.limit(size).offset(page * size)).all()
+    rows = db.execute(page.select(ordered)).all()
     reserved = {}
     if args["include_reservations"]:
         reserved = reservations.reserved_by_location(db, tenant_id, {row[0] for row in rows})
@@ -166,10 +165,10 @@ def _per_location(db, tenant_id, args, page, size):
 
 
 @blp.route("/detailed-report", methods=["POST"], endpoint="detailed_report")
-@reads_only
 @blp.arguments(DetailedReportArgs, location="query")
 @blp.response(200, DetailedStockPage)
 @summary("Stock per product, bin and batch, sorted and a page at a time")
 def detailed_report_view(args):
-    content, total = detailed_report(get_db(), g.tenant.id, args)
-    return ok(page_object(content, total, args["page"], args["size"]))
+    page = Page.from_zero(args["page"], args["size"])
+    content, total = detailed_report(get_db(), g.tenant.id, args, page)
+    return ok(page_object(content, total, page))

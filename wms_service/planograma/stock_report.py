@@ -1,11 +1,12 @@
 """POST /api/stock/detailed-report: one row per product, bin and batch, sorted by a whitelisted column."""
 
 from marshmallow import fields, pre_load, validate
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..catalog.models import Product, Warehouse
 from ..stock.levels import location_name
 from ..stock.models import Batch, BatchCode, Bin, BinInventoryBatch
+from ..web.paging import Page, count
 from .envelope import paged
 from .requests import MAX_LIMIT, ApiSchema, one_of
 
@@ -57,7 +58,7 @@ class DetailedStockRow(ApiSchema):
 DetailedStockPage = paged("DetailedStockReportApiResponse", "DetailedStockPageObject", DetailedStockRow)
 
 
-def detailed_report(db, tenant_id: int, args) -> tuple[list[dict], int]:
+def detailed_report(db, tenant_id: int, args, page: Page) -> tuple[list[dict], int]:
     """One page of (product, bin, batch) positions holding stock, and how many there are in all."""
     query = (
         select(
@@ -81,12 +82,12 @@ def detailed_report(db, tenant_id: int, args) -> tuple[list[dict], int]:
         .join(Batch, Batch.id == BinInventoryBatch.batch_id)
         .where(BinInventoryBatch.tenant_id == tenant_id, BinInventoryBatch.amount != 0)
     )
-    total = db.scalar(select(func.count()).select_from(query.subquery()))
+    total = count(db, query)
     column = SORTS[args["sort_by"]]
     first = column.desc() if args["sort_direction"] == "desc" else column.asc()
     # Ties in a fixed order, so pages neither repeat nor skip rows; dates without a value last on both engines.
     ordered = query.order_by(first.nulls_last(), Product.id, Bin.id, Batch.id)
-    rows = db.execute(ordered.limit(args["size"]).offset(args["page"] * args["size"])).all()
+    rows = db.execute(page.select(ordered)).all()
     codes = _batch_codes(db, {row[9] for row in rows})
     return [
         {

@@ -16,8 +16,8 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, delete, selec
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .db import Base, IdMixin, IdType, now
-from .errors import Conflict, ValidationFailed
+from ..db import Base, IdMixin, IdType, now
+from ..errors import Conflict, ValidationFailed
 
 HEADER = "Idempotency-Key"
 MAX_KEY = 200
@@ -58,15 +58,21 @@ def _fingerprint() -> str:
     return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
 
 
-def claim(db, tenant_id: int):
-    """Claim the request's key. Returns None to go on, or the stored (body, status) to answer instead."""
+def requested_key() -> str | None:
+    """The request's key, None without one; a 400 if it is empty or too long."""
     key = request.headers.get(HEADER)
-    if key is None:
-        return None
-    if not key or len(key) > MAX_KEY:
+    if key is not None and (not key or len(key) > MAX_KEY):
         raise ValidationFailed(
             f"{HEADER} must be 1 to {MAX_KEY} characters.", {HEADER: [f"1 to {MAX_KEY} characters."]}
         )
+    return key
+
+
+def claim(db, tenant_id: int):
+    """Claim the request's key. Returns None to go on, or the stored (body, status) to answer instead."""
+    key = requested_key()
+    if key is None:
+        return None
     fingerprint = _fingerprint()
     insert = _INSERT[db.get_bind().dialect.name]
     key_id = db.scalar(
@@ -105,7 +111,7 @@ def claimed() -> bool:
 
 
 def remember(body, status: int) -> None:
-    """Store the response with the claimed key; the caller's commit makes both durable together."""
+    """Store the response with the claimed key; the unit of work's commit makes both durable together."""
     claimed = g.pop("idempotency_claim", None)
     if claimed is not None:
         db, key_id = claimed
