@@ -16,7 +16,10 @@ def colleague(app, client, api):
     session = new_session(app, write=True)
     try:
         tenant = auth.tenant_by_code(session, api.tenant_code)
-        user = auth.create_user(session, tenant=tenant, username="colleague", password=PASSWORD)
+        # A colleague who may write what the tests have them write (CONTRACT section 9: writes need permissions).
+        user = auth.create_user(
+            session, tenant=tenant, username="colleague", password=PASSWORD, permissions=["CATALOG", "STOCK"]
+        )
         session.commit()
         user_id = user.id
     finally:

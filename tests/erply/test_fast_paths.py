@@ -9,9 +9,7 @@ from marshmallow import ValidationError
 from wms_service.erply import fast
 from wms_service.erply.bin_inventory import RecordIn, RecordOut
 from wms_service.erply.bins import BinSchema
-from wms_service.stock.references import ReferenceType
-
-REFERENCE_TYPES = [str(t) for t in ReferenceType]
+from wms_service.stock.references import REFERENCE_TYPES
 
 values = st.one_of(
     st.none(),

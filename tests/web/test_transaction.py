@@ -44,12 +44,15 @@ def _begins(statements):
 @pytest.fixture
 def tenant(app):
     tenant_id, code, user_id = make_tenant(app)
-    return SimpleNamespace(id=tenant_id, code=code, user=SimpleNamespace(id=user_id, username="clerk"))
+    # The clerk holds ADMIN (make_tenant): the unit of work checks the caller's permission for the write.
+    user = SimpleNamespace(id=user_id, username="clerk", has_permission=lambda _permission: True)
+    return SimpleNamespace(id=tenant_id, code=code, user=user)
 
 
 def test_a_failing_service_call_commits_nothing(app, tenant):
     code = uuid.uuid4().hex[:12]
     with app.test_request_context("/v1/warehouse", method="POST"):
+        g.user = tenant.user
         with pytest.raises(Conflict):
             with unit_of_work() as db:
                 db.add(_warehouse(tenant.id, code, tenant.user))
@@ -65,6 +68,7 @@ def test_a_failing_create_stores_neither_its_work_nor_its_idempotency_key(app, t
     with app.test_request_context("/v1/warehouse", method="POST", json={"code": code}, headers=headers):
         get_db()  # the request's session, as the caller's look-up leaves it
         g.tenant = tenant
+        g.user = tenant.user
 
         def work(db):
             db.add(_warehouse(tenant.id, code, tenant.user))
@@ -83,6 +87,7 @@ def test_a_create_commits_once_and_without_a_key_answers_after_the_commit(app, d
     seen = {}
     with app.test_request_context("/v1/warehouse", method="POST", json={"code": code}):
         g.tenant = tenant
+        g.user = tenant.user
         get_db().scalar(select(func.count()).select_from(Warehouse))  # a read before: the caller's look-up
 
         def work(db):
@@ -116,6 +121,7 @@ def test_with_a_key_the_answer_is_stored_in_the_transaction_and_replayed(app, te
             "/v1/warehouse", method="POST", json={"code": code}, headers={"Idempotency-Key": key}
         ):
             g.tenant = tenant
+            g.user = tenant.user
 
             def work(db):
                 runs.append(1)
@@ -138,8 +144,9 @@ def test_with_a_key_the_answer_is_stored_in_the_transaction_and_replayed(app, te
     assert _count(app, select(func.count()).where(Warehouse.code == code)) == 1
 
 
-def test_the_unit_of_work_does_not_nest(app):
+def test_the_unit_of_work_does_not_nest(app, tenant):
     with app.test_request_context("/v1/warehouse", method="POST"):
+        g.user = tenant.user
         with unit_of_work():
             with pytest.raises(RuntimeError, match="does not nest"):
                 with unit_of_work():

@@ -7,6 +7,7 @@ from marshmallow import fields, validate
 
 from ..stock import batches as service
 from ..stock.models import Batch, BatchCode
+from ..web.permissions import writes_need
 from ..web.session import get_db
 from ..web.transaction import unit_of_work
 from .common import (
@@ -27,6 +28,7 @@ from .common import (
 
 blp = Blueprint("batch", __name__, url_prefix="/batch", description="Batches")
 blp.before_request(require_session)
+writes_need(blp, "CATALOG")
 
 Code = lambda **kw: fields.String(validate=validate.Length(min=1, max=100), **kw)  # noqa: E731
 
@@ -108,7 +110,7 @@ class BatchById(MethodView):
         return service.update(get_db(), tenant=g.tenant, user=g.user, batch=obj, changes=changes)
 
     @blp.response(204)
-    @document_errors(blp, (401, 404, 409))
+    @document_errors(blp, (401, 403, 404, 409))
     def delete(self, batch_id):
         """Delete a batch and its codes; a batch with stock movements cannot be deleted"""
         with unit_of_work() as db:

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from ..db import MAX_ID
 from ..stock import ledger, references
 from ..stock.models import Bin, BinInventory, BinInventoryRecord
-from ..stock.references import ReferenceType
+from ..stock.references import REFERENCE_TYPES
+from ..web.permissions import writes_need
 from ..web.session import get_db
 from ..web.transaction import unit_of_work
 from . import fast
@@ -37,6 +38,7 @@ records_blp = Blueprint(
     "bin-inventory-record", __name__, url_prefix="/bin-inventory-record", description="The stock ledger"
 )
 records_blp.before_request(require_session)
+writes_need(records_blp, "STOCK")
 
 
 class BatchAmount(CamelSchema):
@@ -104,7 +106,7 @@ Ref = lambda: fields.Integer(strict=True, allow_none=True, validate=validate.Ran
 class RecordFields(CamelSchema):
     """The fields a client may edit after a record is written."""
 
-    reference_type = fields.String(allow_none=True, validate=validate.OneOf(list(ReferenceType)))
+    reference_type = fields.String(allow_none=True, validate=validate.OneOf(REFERENCE_TYPES))
     reference_id = Ref()
     prod_amort_type_id = Ref()
     document_row_id = Ref()
@@ -141,7 +143,7 @@ class RecordIn(RecordFields):
 
 
 # Well-formed records skip marshmallow (a third of posting 1000 of them); anything else is loaded by the schema.
-RecordIn.fast_load = staticmethod(fast.record_loader(RecordIn, list(ReferenceType)))
+RecordIn.fast_load = staticmethod(fast.record_loader(RecordIn, REFERENCE_TYPES))
 
 
 class RecordOut(AuditSchema, RecordIn):
@@ -151,7 +153,7 @@ class RecordOut(AuditSchema, RecordIn):
 
 class RecordArgs(ListArgs):
     id = IdList()
-    reference_type = fields.String(validate=validate.OneOf(list(ReferenceType)))
+    reference_type = fields.String(validate=validate.OneOf(REFERENCE_TYPES))
     reference_id = fields.Integer(validate=validate.Range(min=0, max=MAX_ID))
     bin_id = IdList()
     product_id = IdList()
@@ -244,7 +246,7 @@ class RecordById(MethodView):
         return ledger.edit(get_db(), tenant=g.tenant, user=g.user, record_id=record_id, changes=changes)
 
     @records_blp.response(204)
-    @document_errors(records_blp, (401, 404, 409))
+    @document_errors(records_blp, (401, 403, 404, 409))
     def delete(self, record_id):
         """Delete a record by appending its reversal"""
         with unit_of_work() as db:

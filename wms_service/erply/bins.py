@@ -8,6 +8,7 @@ from marshmallow import fields, validate
 from ..repo import get_or_404
 from ..stock import bins as service
 from ..stock.models import Bin
+from ..web.permissions import writes_need
 from ..web.session import get_db
 from ..web.transaction import unit_of_work
 from .common import (
@@ -29,6 +30,7 @@ from .common import (
 
 blp = Blueprint("bin", __name__, url_prefix="/bin", description="Bins")
 blp.before_request(require_session)
+writes_need(blp, "CATALOG")
 
 Amount = lambda: fields.Integer(strict=True, load_default=0, validate=validate.Range(min=0, max=2**31 - 1))  # noqa: E731
 
@@ -90,7 +92,7 @@ class BinById(MethodView):
         return service.update(get_db(), tenant=g.tenant, user=g.user, bin_=obj, changes=changes)
 
     @blp.response(204)
-    @document_errors(blp, (401, 404, 409))
+    @document_errors(blp, (401, 403, 404, 409))
     def delete(self, bin_id):
         """Delete a bin that never held stock"""
         with unit_of_work() as db:

@@ -78,7 +78,7 @@ def register_crud(blp, *, entity: Entity, schema, args=CatalogArgs, plural: str,
             return service.update(get_db(), entity=entity, tenant=g.tenant, user=g.user, obj=obj, changes=changes)
 
         @blp.response(204)
-        @document_errors(blp, (401, 404, 409))
+        @document_errors(blp, (401, 403, 404, 409))
         @blp.doc(summary=delete_summary)
         def delete(self, **path):
             with unit_of_work() as db:

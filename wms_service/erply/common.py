@@ -23,7 +23,7 @@ from ..web.transaction import create, unit_of_work
 from . import fast
 
 MAX_ITEMS = 1000
-ERRORS = (400, 401, 404, 409, 413)
+ERRORS = (400, 401, 403, 404, 409, 413)
 
 
 def require_session():

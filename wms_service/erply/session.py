@@ -8,11 +8,13 @@ from marshmallow import fields, validate
 from ..auth import service as auth
 from ..db import new_session
 from ..errors import Unauthorized
+from ..web.permissions import ANYONE, writes_need
 from ..web.transaction import unit_of_work
 from .common import CamelSchema, StrictJsonParser, document_errors
 
 blp = Blueprint("session", __name__, url_prefix="/session", description="Open and close sessions")
 blp.ARGUMENTS_PARSER = StrictJsonParser()
+writes_need(blp, ANYONE)  # opening a session is how a caller gets one; closing ends its own
 
 
 class SessionRequest(CamelSchema):

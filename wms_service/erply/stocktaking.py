@@ -9,6 +9,7 @@ from ..audit import stamp
 from ..errors import Conflict, ValidationFailed
 from ..stock import stocktaking as service
 from ..stock.models import Stocktaking, StocktakingRecord
+from ..web.permissions import writes_need
 from ..web.session import get_db
 from ..web.transaction import unit_of_work
 from .common import (
@@ -35,6 +36,7 @@ from .common import (
 
 blp = Blueprint("stocktaking", __name__, url_prefix="/stocktaking", description="Counting bins")
 blp.before_request(require_session)
+writes_need(blp, "STOCK")
 
 
 class StocktakingSchema(AuditSchema):
@@ -153,7 +155,7 @@ class StocktakingById(MethodView):
         return _finish_or_refuse(obj, changes)
 
     @blp.response(204)
-    @document_errors(blp, (401, 404, 409))
+    @document_errors(blp, (401, 403, 404, 409))
     def delete(self, stocktaking_id):
         """Delete an open count; a finished one is final"""
         with unit_of_work():

@@ -7,6 +7,7 @@ answered in the envelope by the handler ``planograma.register`` installs.
 
 from flask_smorest import Blueprint
 
+from ..web.permissions import writes_need
 from . import security
 from .envelope import ERROR_STATUSES
 from .requests import JsonBodyParser
@@ -22,8 +23,11 @@ def response_name(status: int) -> str:
 class ApiBlueprint(Blueprint):
     ARGUMENTS_PARSER = JsonBodyParser()
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, writes: str | None = None, **kwargs):
+        """``writes``: the permission the blueprint's writes need (``web/permissions.py``)."""
         super().__init__(*args, **kwargs)
+        if writes is not None:
+            writes_need(self, writes)
         self.before_request(security.authenticate)
         self._prepare_doc_cbks.append(_planograma_doc)
 

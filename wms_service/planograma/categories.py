@@ -18,7 +18,9 @@ from .requests import (
     optional_fields,
 )
 
-blp = ApiBlueprint("planograma-category", __name__, url_prefix="/api/category", description="Planograma: categories")
+blp = ApiBlueprint(
+    "planograma-category", __name__, url_prefix="/api/category", description="Planograma: categories", writes="CATALOG"
+)
 
 
 class CategoryInfo(ApiSchema):

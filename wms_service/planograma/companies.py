@@ -19,7 +19,9 @@ from .requests import (
     optional_fields,
 )
 
-blp = ApiBlueprint("planograma-company", __name__, url_prefix="/api/company", description="Planograma: companies")
+blp = ApiBlueprint(
+    "planograma-company", __name__, url_prefix="/api/company", description="Planograma: companies", writes="CATALOG"
+)
 TYPES = ("CLIENT", "SUPPLIER", "BOTH")
 
 

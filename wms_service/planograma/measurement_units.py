@@ -12,6 +12,7 @@ blp = ApiBlueprint(
     __name__,
     url_prefix="/api/measurement-unit",
     description="Planograma: measurement units",
+    writes="CATALOG",
 )
 STATUSES = ("ACTIVE", "INACTIVE")
 

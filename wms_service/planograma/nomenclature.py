@@ -141,7 +141,7 @@ def register_routes(blp, nom: Nomenclature, *, info, read_schema, add_schema, up
     @blp.arguments(add_schema)
     @blp.response(200, one)
     @blp.doc(parameters=[idempotency.OPENAPI_HEADER])
-    @errors_doc(404, 409, 413)
+    @errors_doc(403, 404, 409, 413)
     @summary(f"Add a {nom.noun.lower()}")
     def add_view(values):
         return create(
@@ -151,7 +151,7 @@ def register_routes(blp, nom: Nomenclature, *, info, read_schema, add_schema, up
     @blp.route("/update", methods=["POST"], endpoint="update")
     @blp.arguments(update_schema)
     @blp.response(200, many)
-    @errors_doc(404, 409, 413)
+    @errors_doc(403, 404, 409, 413)
     @summary(f"Update {plural}: the rows the id lists name get updateFields")
     def update_view(args):
         with unit_of_work() as db:
@@ -161,7 +161,7 @@ def register_routes(blp, nom: Nomenclature, *, info, read_schema, add_schema, up
     @blp.route("/delete", methods=["DELETE"], endpoint="delete")
     @blp.arguments(delete_schema)
     @blp.response(200, DeletedIds)
-    @errors_doc(404, 409)
+    @errors_doc(403, 404, 409)
     @summary(f"Delete {plural}")
     def delete_view(args):
         with unit_of_work() as db:

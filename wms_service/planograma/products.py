@@ -28,7 +28,9 @@ from .requests import (
     optional_fields,
 )
 
-blp = ApiBlueprint("planograma-product", __name__, url_prefix="/api/product", description="Planograma: products")
+blp = ApiBlueprint(
+    "planograma-product", __name__, url_prefix="/api/product", description="Planograma: products", writes="CATALOG"
+)
 
 
 class StockInfo(ApiSchema):

@@ -20,6 +20,10 @@ class ReferenceType(StrEnum):
     ASSIGNMENT = "ASSIGNMENT"
 
 
+# Plain strings, for schemas and specs that want values rather than enum members.
+REFERENCE_TYPES = tuple(t.value for t in ReferenceType)
+
+
 class DocumentKind(StrEnum):
     """A document that moves stock; its value is the ``recordType`` of the records it posts."""
 

@@ -19,7 +19,7 @@ from flask import g, jsonify
 from sqlalchemy.orm import Session
 
 from ..db import WRITE
-from . import idempotency
+from . import idempotency, permissions
 from .session import WRITING, get_db
 
 T = TypeVar("T")
@@ -27,10 +27,14 @@ T = TypeVar("T")
 
 @contextmanager
 def unit_of_work() -> Iterator[Session]:
-    """The request's session in a write transaction, committed when the block ends, rolled back if it raises."""
+    """The request's session in a write transaction, committed when the block ends, rolled back if it raises.
+
+    The caller must hold the permission the request's blueprint declares for its writes (``permissions.py``).
+    """
     db = get_db()
     if db.info.get(WRITING):
         raise RuntimeError("A request has one unit of work; it does not nest.")
+    permissions.check_write()
     _begin(db)
     db.info[WRITING] = True
     try:
