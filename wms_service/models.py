@@ -10,7 +10,7 @@ from .stock.models import (  # noqa: F401
     BinInventory,
     BinInventoryBatch,
     BinInventoryRecord,
+    Reservation,
     Stocktaking,
     StocktakingRecord,
 )
-from .stock.reservations import Reservation  # noqa: F401
