@@ -356,3 +356,41 @@ def test_verify_reports_a_broken_invariant_and_rebuild_restores_the_total(world)
     assert broken() == [(bin_.id, batch.id, 5, 7, 7, "reserved exceeds on hand")]
     proof.rebuild(world.db)
     assert broken() == [] and placed(world) == [(bin_.id, batch.id, 5)] and world.reserved(bin_, batch) == 5
+
+
+def test_ledger_verify_names_a_reservation_that_does_not_fit_and_rebuild_restores_it(app, api):
+    pos = api.stock_position()
+    assert api.record(pos, 5).status_code == 201
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["ledger", "rebuild"]).exit_code == 0  # whatever earlier tests left
+    session = new_session(app, write=True)
+    try:
+        tenant = auth.tenant_by_code(session, api.tenant_code)
+        reservations.reserve(
+            session,
+            tenant=tenant,
+            reference=ORDER_12,
+            line_id=1,
+            warehouse_id=pos["bin"]["warehouseId"],
+            product_id=pos["product"]["id"],
+            quantity=2,
+        )
+        session.execute(
+            update(BinInventoryBatch).where(BinInventoryBatch.bin_id == pos["bin"]["id"]).values(reserved=9)
+        )
+        session.commit()
+    finally:
+        session.close()
+    try:
+        broken = runner.invoke(args=["ledger", "verify"])
+        assert broken.exit_code == 1
+        assert broken.output == (
+            f"MISMATCH tenant={tenant.id} bin={pos['bin']['id']} product={pos['product']['id']} "
+            f"batch {pos['batch']['id']}: reserved total differs from the sum of the reservations: "
+            "reserved=9 reservations=2 on hand=5\n"
+            "ledger verify: 1 difference(s)\n"
+        )
+    finally:
+        fixed = runner.invoke(args=["ledger", "rebuild"])
+    assert (fixed.exit_code, fixed.output) == (0, "ledger rebuild: 1 total(s) corrected\n")
+    assert runner.invoke(args=["ledger", "verify"]).output == "ledger verify: ok\n"
