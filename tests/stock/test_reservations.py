@@ -159,6 +159,34 @@ def test_reserve_refuses_bad_input(world, make_world):
     assert sorted(caught.value.errors) == ["binId", "warehouseId"]
 
 
+def test_several_lines_reserve_in_line_order_under_one_lock(world):
+    bin_, product, batch = world.position()
+    other_bin, other = world.bin(), world.product()
+    other_batch = world.batch(other)
+    stocked(world, product, (bin_, batch, 5))
+    stocked(world, other, (other_bin, other_batch, 2))
+    wants = [
+        reservations.LineWant(1, product.id, 3),
+        reservations.LineWant(2, other.id, 4),
+        reservations.LineWant(3, product.id, 3),  # what line 1 left
+    ]
+    got = reservations.reserve_lines(
+        world.db, tenant=world.tenant, reference=ORDER_12, warehouse_id=world.warehouse.id, lines=wants
+    )
+    assert got == [reservations.Reserved(3, 0), reservations.Reserved(2, 2), reservations.Reserved(2, 1)]
+    assert placed(world) == [(bin_.id, batch.id, 3), (other_bin.id, other_batch.id, 2), (bin_.id, batch.id, 2)]
+    with pytest.raises(ValidationFailed) as caught:
+        reservations.reserve_lines(
+            world.db,
+            tenant=world.tenant,
+            reference=ORDER_12,
+            warehouse_id=world.warehouse.id,
+            lines=[reservations.LineWant(4, product.id, 1), reservations.LineWant(5, product.id, 0)],
+        )
+    assert listed(caught.value) == {"1": {"quantity": ["Must be a positive integer."]}}
+    assert world.reserved(bin_, batch) == 5  # nothing of the refused request was kept
+
+
 def test_release_gives_a_line_or_the_whole_document_back(world):
     bin_, product, batch = world.position()
     stocked(world, product, (bin_, batch, 10))

@@ -78,39 +78,52 @@ def candidates(
     return [Place(*row) for row in db.execute(query)]
 
 
-def take(
-    db: Session,
-    *,
-    tenant_id: int,
-    holder: Holder,
-    warehouse_id: int,
-    product_id: int,
-    quantity: int,
-    bin_id: int | None = None,
-    batch_id: int | None = None,
-    skip_locked: bool = False,
-) -> int:
-    """Reserve up to ``quantity`` for ``holder`` in allocation order; answers how much was reserved.
+@dataclass(frozen=True)
+class Want:
+    """What one document line asks to reserve: a product in a warehouse, perhaps from a named bin or batch."""
 
-    Candidates are found without a lock, their bins locked in id order, and the levels read again under the
-    lock: what a concurrent writer took or reserved meanwhile is seen, so two takers never promise the same unit.
+    holder: Holder
+    warehouse_id: int
+    product_id: int
+    quantity: int
+    bin_id: int | None = None
+    batch_id: int | None = None
+
+    def where(self, tenant_id: int) -> dict:
+        return {
+            "tenant_id": tenant_id,
+            "warehouse_id": self.warehouse_id,
+            "product_id": self.product_id,
+            "bin_id": self.bin_id,
+            "batch_id": self.batch_id,
+        }
+
+
+def take(db: Session, *, tenant_id: int, wants: list[Want], skip_locked: bool = False) -> list[int]:
+    """Reserve up to each want's quantity in allocation order, one want after the other; answers how much each got.
+
+    The candidates of every want are found without a lock, all their bins locked at once in id order (a document
+    reserving line by line would lock out of order and could deadlock with a post), and each want reads the
+    levels again under the lock: what a concurrent writer took or reserved meanwhile is seen, so two takers never
+    promise the same unit.
     """
-    where = {"tenant_id": tenant_id, "warehouse_id": warehouse_id, "product_id": product_id}
-    where.update(bin_id=bin_id, batch_id=batch_id)
-    found = candidates(db, **where)
+    found = {place.bin_id for want in wants for place in candidates(db, **want.where(tenant_id))}
     if not found:
-        return 0
-    locked = lock_bins(db, tenant_id, {place.bin_id for place in found}, skip_locked=skip_locked)
-    wanted, takes = quantity, []
-    for place in candidates(db, **where, among=set(locked)):
-        if not wanted:
-            break
-        amount = min(wanted, place.free)
-        takes.append((place, amount))
-        wanted -= amount
-    if takes:
-        hold(db, tenant_id=tenant_id, holder=holder, product_id=product_id, takes=takes)
-    return quantity - wanted
+        return [0] * len(wants)
+    locked = set(lock_bins(db, tenant_id, found, skip_locked=skip_locked))
+    got = []
+    for want in wants:
+        wanted, takes = want.quantity, []
+        for place in candidates(db, **want.where(tenant_id), among=locked):
+            if not wanted:
+                break
+            amount = min(wanted, place.free)
+            takes.append((place, amount))
+            wanted -= amount
+        if takes:
+            hold(db, tenant_id=tenant_id, holder=want.holder, product_id=want.product_id, takes=takes)
+        got.append(want.quantity - wanted)
+    return got
 
 
 def hold(db: Session, *, tenant_id: int, holder: Holder, product_id: int, takes: list[tuple[Place, int]]) -> None:

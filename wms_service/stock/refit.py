@@ -71,16 +71,14 @@ def after_count(
     for row, cut in cuts:
         kept = 0
         if not row.holder.bin_named:
-            kept = allocation.take(
-                db,
-                tenant_id=tenant_id,
-                holder=row.holder,
-                warehouse_id=warehouses[row.bin_id],
-                product_id=row.product_id,
-                quantity=cut,
+            want = allocation.Want(
+                row.holder,
+                warehouses[row.bin_id],
+                row.product_id,
+                cut,
                 batch_id=row.batch_id if row.holder.batch_named else None,
-                skip_locked=True,
             )
+            (kept,) = allocation.take(db, tenant_id=tenant_id, wants=[want], skip_locked=True)
         if cut > kept:
             key = (row.holder.reference, row.holder.line_id, row.product_id)
             missing[key] = missing.get(key, 0) + cut - kept

@@ -4,7 +4,7 @@ A reservation lowers the free quantity (on hand - reserved, ``availability.py``)
 stay in their bin until the document consumes them. For every bin and batch ``0 <= reserved <= on hand``
 (``ledger verify`` proves it, and that ``bin_inventory_batch.reserved`` equals the sum of the reservations).
 
-- ``reserve`` promises up to a quantity to a document line, in the allocation order of ``allocation.py`` (FEFO,
+- ``reserve`` (one line) and ``reserve_lines`` (several, under one lock) promise up to a quantity to a document line, in the allocation order of ``allocation.py`` (FEFO,
   no expired batches, undated batches last, preferred bins, ``binOrder``, bin id; active bins of the warehouse),
   or from the named bin (and batch) only. What cannot be met is kept and the shortfall answered: the document
   waits for supply (an order becomes ``WAITING_FOR_SUPPLY``) and reserves again when stock arrives.
@@ -37,7 +37,18 @@ from .models import Batch, Bin, Reservation
 from .references import Reference
 from .refit import Shortfall, on_shortfall
 
-__all__ = ["Reservation", "Reserved", "Shortfall", "consume", "of", "on_shortfall", "release", "reserve"]
+__all__ = [
+    "LineWant",
+    "Reservation",
+    "Reserved",
+    "Shortfall",
+    "consume",
+    "of",
+    "on_shortfall",
+    "release",
+    "reserve",
+    "reserve_lines",
+]
 
 
 @dataclass(frozen=True)
@@ -46,6 +57,17 @@ class Reserved:
 
     reserved: int
     shortfall: int
+
+
+@dataclass(frozen=True)
+class LineWant:
+    """One document line's request: ``quantity`` of a product, from the named bin (and batch) only if given."""
+
+    line_id: int
+    product_id: int
+    quantity: int
+    bin_id: int | None = None
+    batch_id: int | None = None
 
 
 def reserve(
@@ -61,21 +83,31 @@ def reserve(
     batch_id: int | None = None,
 ) -> Reserved:
     """Reserve up to ``quantity`` of the product for the document line; keeps what it got, answers the rest."""
-    if type(quantity) is not int or quantity <= 0:
-        raise ValidationFailed("Invalid reservation.", {"quantity": ["Must be a positive integer."]})
-    _check_names(db, tenant.id, warehouse_id=warehouse_id, product_id=product_id, bin_id=bin_id, batch_id=batch_id)
-    holder = allocation.Holder(reference, line_id, bin_named=bin_id is not None, batch_named=batch_id is not None)
-    got = allocation.take(
-        db,
-        tenant_id=tenant.id,
-        holder=holder,
-        warehouse_id=warehouse_id,
-        product_id=product_id,
-        quantity=quantity,
-        bin_id=bin_id,
-        batch_id=batch_id,
-    )
-    return Reserved(got, quantity - got)
+    want = LineWant(line_id, product_id, quantity, bin_id, batch_id)
+    (got,) = reserve_lines(db, tenant=tenant, reference=reference, warehouse_id=warehouse_id, lines=[want])
+    return got
+
+
+def reserve_lines(
+    db: Session, *, tenant, reference: Reference, warehouse_id: int, lines: list[LineWant]
+) -> list[Reserved]:
+    """Reserve for several lines of one document, in line order, under one lock of all their bins (a document
+    that reserved line by line would lock bins out of id order). Errors name the line's index."""
+    for i, line in enumerate(lines):
+        _check_line(db, tenant.id, warehouse_id, line, index=i)
+    wants = [
+        allocation.Want(
+            allocation.Holder(reference, line.line_id, line.bin_id is not None, line.batch_id is not None),
+            warehouse_id,
+            line.product_id,
+            line.quantity,
+            line.bin_id,
+            line.batch_id,
+        )
+        for line in lines
+    ]
+    got = allocation.take(db, tenant_id=tenant.id, wants=wants)
+    return [Reserved(n, line.quantity - n) for n, line in zip(got, lines, strict=True)]
 
 
 def release(db: Session, *, tenant, reference: Reference, line_id: int | None = None) -> int:
@@ -113,28 +145,33 @@ def _locked_rows(db, tenant_id, reference, line_id) -> list[allocation.Held]:
     return allocation.held(db, tenant_id=tenant_id, reference=reference, line_id=line_id)
 
 
-def _check_names(db, tenant_id, *, warehouse_id, product_id, bin_id, batch_id) -> None:
-    """Every id exists in the tenant (404 naming it); a named bin is in the warehouse, a named batch of the product."""
+def _check_line(db, tenant_id, warehouse_id, line: LineWant, *, index: int) -> None:
+    """A positive quantity; every id exists in the tenant (404 naming it); a named bin is in the warehouse, a named
+    batch of the product."""
+    if type(line.quantity) is not int or line.quantity <= 0:
+        raise ValidationFailed("Invalid reservation.", {"quantity": ["Must be a positive integer."]}, index=index)
     missing = {}
     if db.scalar(select(Warehouse.id).where(Warehouse.tenant_id == tenant_id, Warehouse.id == warehouse_id)) is None:
         missing["warehouseId"] = [f"Warehouse {warehouse_id} does not exist."]
-    if db.scalar(select(Product.id).where(Product.tenant_id == tenant_id, Product.id == product_id)) is None:
-        missing["productId"] = [f"Product {product_id} does not exist."]
+    if db.scalar(select(Product.id).where(Product.tenant_id == tenant_id, Product.id == line.product_id)) is None:
+        missing["productId"] = [f"Product {line.product_id} does not exist."]
     bin_warehouse = batch_product = None
-    if bin_id is not None:
-        bin_warehouse = db.scalar(select(Bin.warehouse_id).where(Bin.tenant_id == tenant_id, Bin.id == bin_id))
+    if line.bin_id is not None:
+        bin_warehouse = db.scalar(select(Bin.warehouse_id).where(Bin.tenant_id == tenant_id, Bin.id == line.bin_id))
         if bin_warehouse is None:
-            missing["binId"] = [f"Bin {bin_id} does not exist."]
-    if batch_id is not None:
-        batch_product = db.scalar(select(Batch.product_id).where(Batch.tenant_id == tenant_id, Batch.id == batch_id))
+            missing["binId"] = [f"Bin {line.bin_id} does not exist."]
+    if line.batch_id is not None:
+        batch_product = db.scalar(
+            select(Batch.product_id).where(Batch.tenant_id == tenant_id, Batch.id == line.batch_id)
+        )
         if batch_product is None:
-            missing["batchId"] = [f"Batch {batch_id} does not exist."]
+            missing["batchId"] = [f"Batch {line.batch_id} does not exist."]
     if missing:
-        raise NotFound("A referenced object does not exist.", missing)
+        raise NotFound("A referenced object does not exist.", missing, index=index)
     errors = {}
-    if bin_id is not None and bin_warehouse != warehouse_id:
-        errors["binId"] = [f"Bin {bin_id} is not in warehouse {warehouse_id}."]
-    if batch_id is not None and batch_product != product_id:
-        errors["batchId"] = [f"Batch {batch_id} belongs to product {batch_product}, not {product_id}."]
+    if line.bin_id is not None and bin_warehouse != warehouse_id:
+        errors["binId"] = [f"Bin {line.bin_id} is not in warehouse {warehouse_id}."]
+    if line.batch_id is not None and batch_product != line.product_id:
+        errors["batchId"] = [f"Batch {line.batch_id} belongs to product {batch_product}, not {line.product_id}."]
     if errors:
-        raise ValidationFailed("Invalid reservation.", errors)
+        raise ValidationFailed("Invalid reservation.", errors, index=index)
