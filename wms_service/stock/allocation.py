@@ -18,6 +18,7 @@ from sqlalchemy import and_, bindparam, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..db import now
+from . import availability
 from .locks import lock_bins
 from .models import Batch, Bin, BinInventoryBatch, Reservation
 from .references import DocumentKind, Reference
@@ -54,7 +55,7 @@ def candidates(
 ) -> list[Place]:
     """Places holding free stock of the product in the warehouse, in allocation order (``among``: these bins)."""
     b = BinInventoryBatch
-    free = b.amount - b.reserved
+    free = availability.free(b.amount, b.reserved)  # as a SQL expression
     query = (
         select(b.bin_id, b.batch_id, free)
         .join(Bin, Bin.id == b.bin_id)

@@ -8,14 +8,14 @@ same aggregate queries as the quantities on hand.
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from . import levels
 from .models import BinInventoryBatch
 
 
-def free(on_hand: int, reserved: int) -> int:
-    """The quantity that can still be promised or taken."""
+def free(on_hand: int | ColumnElement[int], reserved: int | ColumnElement[int]) -> int | ColumnElement[int]:
+    """The quantity that can still be promised or taken (of numbers, or of columns in a query)."""
     return on_hand - reserved
 
 

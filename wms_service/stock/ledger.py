@@ -25,6 +25,7 @@ from ..catalog.models import Product
 from ..errors import BinCapacityExceeded, Conflict, InsufficientStock, NotFound, ValidationFailed
 from ..repo import get_or_404
 from . import allocation, ledger_sql, projection, refit
+from .availability import free
 from .ledger_sql import AUDIT, COLUMNS, OPTIONAL, PostedList
 from .locks import lock_bins
 from .models import Batch, BinInventoryRecord
@@ -104,7 +105,7 @@ def _check_rules(db, tenant, lines, bins, totals, *, counting: bool) -> dict[tup
                 f"{line.batch_id}, {reserved} of it reserved for {holders}; cannot take {-line.amount}.",
                 {
                     "amount": [
-                        f"Only {max(positions.get(key, 0) - reserved, 0)} free; {reserved} reserved for {holders}."
+                        f"Only {max(free(positions.get(key, 0), reserved), 0)} free; {reserved} reserved for {holders}."
                     ]
                 },
                 index=i,
