@@ -1,5 +1,6 @@
 """The projection: per bin and product, and per bin, product and batch, what the ledger holds (and, per batch,
-what reservations hold of it: ``allocation.py`` moves that); per bin, how many records it has. ``ledger.post`` reads the rows of the bins it locked and moves them in its transaction.
+what reservations hold of it: ``allocation.py`` moves that); per bin, how many records it has. ``ledger.post``
+reads the rows of the bins it locked and moves them in its transaction.
 """
 
 from dataclasses import dataclass

@@ -4,10 +4,11 @@ A reservation lowers the free quantity (on hand - reserved, ``availability.py``)
 stay in their bin until the document consumes them. For every bin and batch ``0 <= reserved <= on hand``
 (``ledger verify`` proves it, and that ``bin_inventory_batch.reserved`` equals the sum of the reservations).
 
-- ``reserve`` (one line) and ``reserve_lines`` (several, under one lock) promise up to a quantity to a document line, in the allocation order of ``allocation.py`` (FEFO,
-  no expired batches, undated batches last, preferred bins, ``binOrder``, bin id; active bins of the warehouse),
-  or from the named bin (and batch) only. What cannot be met is kept and the shortfall answered: the document
-  waits for supply (an order becomes ``WAITING_FOR_SUPPLY``) and reserves again when stock arrives.
+- ``reserve`` (one line) and ``reserve_lines`` (several, under one lock) promise up to a quantity to a
+  document line, in the allocation order of ``allocation.py`` (FEFO, no expired batches, undated batches last,
+  preferred bins, ``binOrder``, bin id; active bins of the warehouse), or from the named bin (and batch) only.
+  What cannot be met is kept and the shortfall answered: the document waits for supply (an order becomes
+  ``WAITING_FOR_SUPPLY``) and reserves again when stock arrives.
 - ``release`` gives a line's (or a whole document's) reservations back.
 - ``consume`` takes the reserved stock: it removes the reservations and posts the negative records through
   ``ledger.post(..., reference=...)`` in the same transaction.
