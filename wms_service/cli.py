@@ -142,7 +142,7 @@ def user_create(tenant_code, username, password_stdin, permissions):
 
 @ledger_cli.command("verify")
 def ledger_verify():
-    """Recompute every total from the ledger; exit 1 on any difference."""
+    """Recompute every total from the ledger and check every reservation fits; exit 1 on any difference."""
     from .stock import proof
 
     session = database.new_session(current_app)
@@ -150,6 +150,12 @@ def ledger_verify():
         bad = 0
         for m in proof.verify(session):
             bad += 1
+            if isinstance(m, proof.ReservedMismatch):
+                click.echo(
+                    f"MISMATCH tenant={m.tenant_id} bin={m.bin_id} product={m.product_id} batch {m.batch_id}: "
+                    f"{m.problem}: reserved={m.reserved} reservations={m.reservations} on hand={m.on_hand}"
+                )
+                continue
             if m.counter is not None:
                 click.echo(
                     f"MISMATCH tenant={m.tenant_id} bin={m.bin_id} {m.counter}: "
@@ -171,7 +177,7 @@ def ledger_verify():
 
 @ledger_cli.command("rebuild")
 def ledger_rebuild():
-    """Restore the bin-inventory totals from the ledger."""
+    """Restore the bin-inventory totals from the ledger, and the reserved totals from the reservations."""
     from .stock import proof
 
     fixed = _run(proof.rebuild)

@@ -9,8 +9,8 @@ from .stock.models import (  # noqa: F401
     BinInventory,
     BinInventoryBatch,
     BinInventoryRecord,
+    Reservation,
     Stocktaking,
     StocktakingRecord,
 )
-from .stock.reservations import Reservation  # noqa: F401
 from .web.idempotency import IdempotencyKey  # noqa: F401

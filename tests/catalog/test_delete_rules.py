@@ -8,10 +8,11 @@ from wms_service.auth import service as auth
 from wms_service.catalog import delete_rules, service
 from wms_service.catalog.entities import ENTITIES, PRODUCT
 from wms_service.catalog.models import Product
-from wms_service.db import Base, now
+from wms_service.db import Base
 from wms_service.errors import Conflict
+from wms_service.stock import reservations
 from wms_service.stock.models import Batch, Bin
-from wms_service.stock.reservations import Reservation
+from wms_service.stock.references import DocumentKind, Reference
 
 GUARDED = [entity.model.__table__ for entity in ENTITIES] + [Bin.__table__, Batch.__table__]
 
@@ -26,7 +27,7 @@ def test_the_rule_each_entity_declares():
         "measurement_unit": [],
         "company": [],
         "bin": ["bin inventory", "stock movements", "reservations", "stocktakings"],
-        "batch": ["bin inventory", "stock movements", "stocktaking counts"],
+        "batch": ["bin inventory", "stock movements", "reservations", "stocktaking counts"],
     }
 
 
@@ -79,22 +80,22 @@ def test_the_message_names_every_kind_once():
 # --- one answer for both faces ---------------------------------------------------------------------------------
 
 
-def reserve(write, tenant_code, product_id, bin_id=None, quantity=1):
-    """A reservation held by an order. No API makes one yet; the reservations service will (issue 8, part 4)."""
+def reserve(write, tenant_code, pos, quantity=1):
+    """An order's reservation of the position's stock, through the reservations service."""
 
     def work(session):
         tenant = auth.tenant_by_code(session, tenant_code)
-        session.add(
-            Reservation(
-                tenant_id=tenant.id,
-                product_id=product_id,
-                bin_id=bin_id,
-                quantity=quantity,
-                document_type="ORDER",
-                document_id=1,
-                created=now(),
-            )
+        got = reservations.reserve(
+            session,
+            tenant=tenant,
+            reference=Reference(DocumentKind.ORDER, 1),
+            line_id=1,
+            warehouse_id=pos["bin"]["warehouseId"],
+            product_id=pos["product"]["id"],
+            quantity=quantity,
+            bin_id=pos["bin"]["id"],
         )
+        assert got.shortfall == 0
 
     write(work)
 
@@ -110,10 +111,6 @@ def count(api, pos, quantity=0):
 def used_product(pg, write, situation):
     """A product that something keeps, and the message that says what."""
     api = pg.native
-    if situation == "reserved":
-        product = api.product()
-        reserve(write, api.tenant_code, product["id"])
-        return product, f"Product {product['id']} is used by reservations and cannot be deleted."
     pos = api.stock_position()
     product = pos["product"]
     if situation == "batch":
@@ -133,7 +130,8 @@ def used_product(pg, write, situation):
     )
 
 
-@pytest.mark.parametrize("situation", ["batch", "held", "history", "counted", "reserved"])
+# A reservation always sits on stock (0 <= reserved <= on hand), so a reserved product is a "held" one.
+@pytest.mark.parametrize("situation", ["batch", "held", "history", "counted"])
 def test_both_faces_refuse_to_delete_a_used_product_with_the_same_message(pg, write, situation):
     product, expected = used_product(pg, write, situation)
     native = pg.native.delete(f"/product/{product['id']}")
@@ -179,9 +177,11 @@ def test_a_bin_with_movements_counts_or_reservations_stays(api, write):
     api.create("/stocktaking", {"binId": counted["id"]})
     assert refused(counted["id"]) == f"Bin {counted['id']} is used by stocktakings and {advice}"
 
-    reserved = api.bin()
-    reserve(write, api.tenant_code, api.product()["id"], bin_id=reserved["id"])
-    assert refused(reserved["id"]) == f"Bin {reserved['id']} is used by reservations and {advice}"
+    reserved = api.stock_position()
+    assert api.record(reserved, 3).status_code == 201
+    reserve(write, api.tenant_code, reserved)
+    bin_id = reserved["bin"]["id"]
+    assert refused(bin_id) == f"Bin {bin_id} is used by bin inventory, stock movements and reservations, and {advice}"
 
 
 def test_a_batch_with_movements_or_counts_stays(api):

@@ -4,7 +4,8 @@ import pytest
 
 from wms_service.auth import service as auth
 from wms_service.db import new_session
-from wms_service.stock.reservations import Reservation
+from wms_service.stock import reservations
+from wms_service.stock.references import DocumentKind, Reference
 
 
 @pytest.fixture
@@ -25,22 +26,25 @@ def world(pg):
     return {"a01": a01, "b02": b02, "p1": p1, "p2": p2, "idle": idle, "b1": b1, "b2": b2, "b3": b3}
 
 
-def reserve(app, pg, product_id, quantity, bin_id=None):
+def reserve(app, pg, world, product_id, quantity, bin_id=None, line_id=1):
+    """Reserve through the service, for a line of order 1 in the world's warehouse, as an order will."""
     session = new_session(app, write=True)
-    tenant = auth.tenant_by_code(session, pg.tenant_code)
-    session.add(
-        Reservation(
-            tenant_id=tenant.id,
+    try:
+        tenant = auth.tenant_by_code(session, pg.tenant_code)
+        result = reservations.reserve(
+            session,
+            tenant=tenant,
+            reference=Reference(DocumentKind.ORDER, 1),
+            line_id=line_id,
+            warehouse_id=world["a01"]["warehouseId"],
             product_id=product_id,
-            bin_id=bin_id,
             quantity=quantity,
-            document_type="ORDER",
-            document_id=1,
-            created=0,
+            bin_id=bin_id,
         )
-    )
-    session.commit()
-    session.close()
+        session.commit()
+    finally:
+        session.close()
+    assert (result.reserved, result.shortfall) == (quantity, 0)
 
 
 def test_remaining_stock_total_and_by_location(pg, world):
@@ -57,20 +61,22 @@ def test_remaining_stock_total_and_by_location(pg, world):
 
 def test_reservations_lower_the_free_quantity_not_the_ledger(app, pg, world):
     p1 = world["p1"]
-    reserve(app, pg, p1["id"], 4, bin_id=world["a01"]["id"])
-    reserve(app, pg, p1["id"], 2)  # from anywhere
+    reserve(app, pg, world, p1["id"], 4, bin_id=world["a01"]["id"])
+    # Without a bin the service picks one: batch b2, the earliest expiry (FEFO), in B-02. Every reservation is of
+    # one bin and batch (CONTRACT section 5), so this one lowers B-02's free quantity.
+    reserve(app, pg, world, p1["id"], 2, line_id=2)
     url = f"/api/stock/remaining-stock/{p1['id']}"
     assert pg.ok("post", url, {"includeReservations": False})[0]["remainingQuantity"] == 15
     assert pg.ok("post", url, {"includeReservations": True})[0]["remainingQuantity"] == 9
     by_place = pg.ok("post", url, {"includeReservations": True, "location": True})
-    assert [(r["locationCode"], r["remainingQuantity"]) for r in by_place] == [("A-01", 6), ("B-02", 5)]
+    assert [(r["locationCode"], r["remainingQuantity"]) for r in by_place] == [("A-01", 6), ("B-02", 3)]
     (info,) = pg.products(productIds=[p1["id"]])
     assert (info["totalQuantityInStock"], info["totalReservedQuantity"], info["totalFreeQuantity"]) == (15, 6, 9)
     assert [
         (s["locationCode"], s["quantity"], s["reservedQuantity"], s["freeQuantity"]) for s in info["stockInfo"]
     ] == [
         ("A-01", 10, 4, 6),
-        ("B-02", 5, 0, 5),
+        ("B-02", 5, 2, 3),
     ]
     assert pg.native.inventory(world["a01"]["id"], p1["id"])["amount"] == 10
 
@@ -116,7 +122,7 @@ def test_stock_all_lists_every_product_a_page_at_a_time(pg, world):
 
 def test_stock_all_by_location_and_with_reservations(app, pg, world):
     p2 = world["p2"]
-    reserve(app, pg, p2["id"], 1, bin_id=world["a01"]["id"])
+    reserve(app, pg, world, p2["id"], 1, bin_id=world["a01"]["id"])
     content = pg.ok("post", "/api/stock/all", {"location": True, "includeReservations": True, "isActive": True})[
         "content"
     ]

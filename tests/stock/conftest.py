@@ -30,22 +30,18 @@ class World:
         self.db.flush()
         return obj
 
-    def bin(self, maximum_amount=0) -> Bin:
-        return self._add(
-            Bin(
-                tenant_id=self.tenant.id,
-                warehouse_id=self.warehouse.id,
-                code=unique_code("A-"),
-                active=True,
-                maximum_amount=maximum_amount,
-            )
-        )
+    def bin(self, maximum_amount=0, **fields) -> Bin:
+        fields = {"warehouse_id": self.warehouse.id, "active": True, **fields}
+        return self._add(Bin(tenant_id=self.tenant.id, code=unique_code("A-"), maximum_amount=maximum_amount, **fields))
+
+    def other_warehouse(self) -> Warehouse:
+        return self._add(Warehouse(tenant_id=self.tenant.id, code=unique_code("W"), name="Other"))
 
     def product(self) -> Product:
         return self._add(Product(tenant_id=self.tenant.id, code=unique_code("P"), name="Widget"))
 
-    def batch(self, product) -> Batch:
-        return self._add(Batch(tenant_id=self.tenant.id, product_id=product.id))
+    def batch(self, product, expiry_date=None) -> Batch:
+        return self._add(Batch(tenant_id=self.tenant.id, product_id=product.id, expiry_date=expiry_date))
 
     def position(self, maximum_amount=0):
         product = self.product()
@@ -53,6 +49,14 @@ class World:
 
     def post(self, *lines, reference=None):
         return ledger.post(self.db, tenant=self.tenant, user=self.user, lines=list(lines), reference=reference)
+
+    def reserved(self, bin_, batch) -> int | None:
+        """What reservations hold of ``batch`` in ``bin_``, as the projection keeps it."""
+        return self.db.scalar(
+            select(BinInventoryBatch.reserved).where(
+                BinInventoryBatch.bin_id == bin_.id, BinInventoryBatch.batch_id == batch.id
+            )
+        )
 
     def level(self, bin_, batch) -> int | None:
         """The projected amount of ``batch`` in ``bin_`` (None if there is no row)."""

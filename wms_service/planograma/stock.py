@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from ..catalog.models import Product, Warehouse
 from ..db import MAX_ID
 from ..errors import NotFound
-from ..stock import availability, levels, reservations
+from ..stock import availability, levels
 from ..stock.models import Bin, BinInventory
 from ..web.paging import Page, count
 from ..web.session import get_db
@@ -119,14 +119,14 @@ def _per_product(db, tenant_id, args, page: Page):
     rows = db.execute(page.select(query)).all()
     total = count(db, matching)
     reserved = (
-        reservations.reserved_by_product(db, tenant_id, [r[0] for r in rows]) if args["include_reservations"] else {}
+        availability.reserved_by_product(db, tenant_id, [r[0] for r in rows]) if args["include_reservations"] else {}
     )
     content = [
         {
             "product_id": pid,
             "product_name": name,
             "product_code": code,
-            "remaining_quantity": int(qty) - reserved.get(pid, 0),
+            "remaining_quantity": availability.free(int(qty), reserved.get(pid, 0)),
         }
         for pid, name, code, qty in rows
     ]
@@ -147,7 +147,7 @@ def _per_location(db, tenant_id, args, page: Page):
     rows = db.execute(page.select(ordered)).all()
     reserved = {}
     if args["include_reservations"]:
-        reserved = reservations.reserved_by_location(db, tenant_id, {row[0] for row in rows})
+        reserved = availability.reserved_by_location(db, tenant_id, {row[0] for row in rows})
     content = []
     for row in rows:
         place = levels.LocationStock(*row[:7])
@@ -156,7 +156,9 @@ def _per_location(db, tenant_id, args, page: Page):
                 "product_id": place.product_id,
                 "product_name": row[7],
                 "product_code": row[8],
-                "remaining_quantity": place.quantity - reserved.get((place.product_id, place.bin_id), 0),
+                "remaining_quantity": availability.free(
+                    place.quantity, reserved.get((place.product_id, place.bin_id), 0)
+                ),
                 "location_code": place.bin_code,
                 "location_name": place.location_name,
             }

@@ -1,12 +1,22 @@
 """What can be promised: the ledger's quantity on hand less what reservations already hold.
 
-Free = on hand - reserved, per product and per location. Reservations made without a location lower the
-product's free quantity but no single location's.
+Free = on hand - reserved (``free``), per product and per location; this module is the one place that says
+so, and the faces read free quantities through it. What reservations hold is read from the projection
+(``bin_inventory_batch.reserved``, kept in step with the reservations under the bin locks), so it costs the
+same aggregate queries as the quantities on hand.
 """
 
 from dataclasses import dataclass, field
 
-from . import levels, reservations
+from sqlalchemy import ColumnElement, func, select
+
+from . import levels
+from .models import BinInventoryBatch
+
+
+def free(on_hand: int | ColumnElement[int], reserved: int | ColumnElement[int]) -> int | ColumnElement[int]:
+    """The quantity that can still be promised or taken (of numbers, or of columns in a query)."""
+    return on_hand - reserved
 
 
 @dataclass(frozen=True)
@@ -16,7 +26,7 @@ class LocationAvailability:
 
     @property
     def free(self) -> int:
-        return self.stock.quantity - self.reserved
+        return free(self.stock.quantity, self.reserved)
 
 
 @dataclass
@@ -27,15 +37,37 @@ class Availability:
 
     @property
     def free(self) -> int:
-        return self.on_hand - self.reserved
+        return free(self.on_hand, self.reserved)
+
+
+def reserved_by_product(db, tenant_id: int, product_ids) -> dict[int, int]:
+    """Reserved quantity per product (only products with some reserved)."""
+    b = BinInventoryBatch
+    rows = db.execute(
+        select(b.product_id, func.sum(b.reserved))
+        .where(b.tenant_id == tenant_id, b.product_id.in_(product_ids), b.reserved != 0)
+        .group_by(b.product_id)
+    )
+    return {product_id: int(total) for product_id, total in rows}
+
+
+def reserved_by_location(db, tenant_id: int, product_ids) -> dict[tuple[int, int], int]:
+    """Reserved quantity per (product, bin) (only where some is reserved)."""
+    b = BinInventoryBatch
+    rows = db.execute(
+        select(b.product_id, b.bin_id, func.sum(b.reserved))
+        .where(b.tenant_id == tenant_id, b.product_id.in_(product_ids), b.reserved != 0)
+        .group_by(b.product_id, b.bin_id)
+    )
+    return {(product_id, bin_id): int(total) for product_id, bin_id, total in rows}
 
 
 def for_products(db, tenant_id: int, product_ids) -> dict[int, Availability]:
     """Availability of each product, with its locations; four aggregate queries whatever the number of products."""
     product_ids = list(product_ids)
     on_hand = levels.on_hand_by_product(db, tenant_id, product_ids)
-    reserved = reservations.reserved_by_product(db, tenant_id, product_ids)
-    reserved_at = reservations.reserved_by_location(db, tenant_id, product_ids)
+    reserved = reserved_by_product(db, tenant_id, product_ids)
+    reserved_at = reserved_by_location(db, tenant_id, product_ids)
     result = {pid: Availability(on_hand.get(pid, 0), reserved.get(pid, 0)) for pid in product_ids}
     for stock in levels.on_hand_by_location(db, tenant_id, product_ids):
         reserved_here = reserved_at.get((stock.product_id, stock.bin_id), 0)

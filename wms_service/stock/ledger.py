@@ -1,9 +1,15 @@
 """The ledger: append movements and keep the per-bin totals in step, in the caller's transaction.
 
-``post`` is the only code that writes stock. It locks the bins it touches (in id order, so two writers never
-wait on each other in a cycle), reads the totals under that lock, checks the stock rules line by line and then
-appends the records and moves the totals in the same transaction. On SQLite the request already holds the
-database write lock (``BEGIN IMMEDIATE``), so the row lock is a no-op there.
+``post`` is the only code that writes stock. It locks the bins it touches (``locks.lock_bins``: in id order, so
+two writers never wait on each other in a cycle), reads the totals under that lock, checks the stock rules line
+by line and then appends the records and moves the totals in the same transaction. On SQLite the request
+already holds the database write lock (``BEGIN IMMEDIATE``), so the row lock is a no-op there.
+
+Reserved stock (``reservations.py``) is promised: a post takes only free stock (on hand - reserved), and taking
+reserved stock is a 409 naming the document that holds it, whatever the tenant allows for negative stock. A
+document consumes its own reservation by releasing it before it posts (``reservations.consume``). Counts are
+the exception: they are facts and always post; the reservations they overtake are moved or cut afterwards
+(``refit.py``) and the cuts answered as ``post(...).shortfalls``.
 
 Errors that concern one line carry its position (``DomainError.index``); each face shows it in its own shape.
 The rows' SQL is in ``ledger_sql.py``, the proof (``verify``, ``rebuild``) in ``proof.py``.
@@ -18,9 +24,11 @@ from ..audit import audit_values, stamp
 from ..catalog.models import Product
 from ..errors import BinCapacityExceeded, Conflict, InsufficientStock, NotFound, ValidationFailed
 from ..repo import get_or_404
-from . import ledger_sql, projection
+from . import allocation, ledger_sql, projection, refit
+from .availability import free
 from .ledger_sql import AUDIT, COLUMNS, OPTIONAL, PostedList
-from .models import Batch, Bin, BinInventoryRecord
+from .locks import lock_bins
+from .models import Batch, BinInventoryRecord
 from .references import Reference, amount_errors, owner, pair_errors, plain_record_type_errors
 
 MAX_LINES = 1000
@@ -61,7 +69,8 @@ def post(db: Session, *, tenant, user, lines: list[Line], reference: Reference |
     bins = lock_bins(db, tenant.id, moves.bins)
     _check_references(db, tenant.id, lines, bins)
     totals = projection.read_totals(db, lines)
-    _check_rules(tenant, lines, bins, totals)
+    counting = reference is not None and reference.is_count
+    levels = _check_rules(db, tenant, lines, bins, totals, counting=counting)
     # The stamp is taken under the lock, so a record's `added` never runs behind one appended before it.
     stamp_values = audit_values(user)
     stamp_values = tuple(stamp_values[name] for name in AUDIT)
@@ -72,15 +81,35 @@ def post(db: Session, *, tenant, user, lines: list[Line], reference: Reference |
     ledger_sql.bulk_insert(db, BinInventoryRecord.__table__, COLUMNS, rows)
     projection.move_totals(db, tenant.id, moves, totals)
     projection.move_counters(db, [{"_id": b, "all": n, "visible": n} for b, n in sorted(moves.per_bin.items())])
-    return PostedList(rows)
+    posted = PostedList(rows)
+    if counting and totals.reserved:
+        warehouses = {bin_id: row.warehouse_id for bin_id, row in bins.items()}
+        posted.shortfalls = refit.after_count(
+            db, tenant_id=tenant.id, levels=levels, reserved=totals.reserved, warehouses=warehouses
+        )
+    return posted
 
 
-def _check_rules(tenant, lines, bins, totals):
-    """No batch level below zero (unless the tenant allows it), no bin above its capacity, line after line."""
+def _check_rules(db, tenant, lines, bins, totals, *, counting: bool) -> dict[tuple, int]:
+    """No reserved stock taken (except by a count), no batch level below zero (unless the tenant allows it), no
+    bin above its capacity, line after line. Answers the levels after the post."""
     positions, bin_totals = dict(totals.batch_levels), dict(totals.bin_totals)
     for i, line in enumerate(lines):
         key = (line.bin_id, line.product_id, line.batch_id)
         level = positions.get(key, 0) + line.amount
+        reserved = totals.reserved.get(key, 0)
+        if reserved and line.amount < 0 and level < reserved and not counting:
+            holders = _holders(db, tenant.id, line.bin_id, line.batch_id)
+            raise InsufficientStock(
+                f"Bin {line.bin_id} holds {positions.get(key, 0)} of product {line.product_id} batch "
+                f"{line.batch_id}, {reserved} of it reserved for {holders}; cannot take {-line.amount}.",
+                {
+                    "amount": [
+                        f"Only {max(free(positions.get(key, 0), reserved), 0)} free; {reserved} reserved for {holders}."
+                    ]
+                },
+                index=i,
+            )
         if level < 0 and not tenant.allow_negative_stock:
             raise InsufficientStock(
                 f"Bin {line.bin_id} holds {positions.get(key, 0)} of product {line.product_id} batch "
@@ -99,6 +128,18 @@ def _check_rules(tenant, lines, bins, totals):
             )
         positions[key] = level
         bin_totals[line.bin_id] = total
+    return positions
+
+
+def _holders(db, tenant_id: int, bin_id: int, batch_id: int) -> str:
+    """The documents holding reservations of a batch in a bin, as a message names them ("Order 12")."""
+    names = list(
+        dict.fromkeys(
+            str(row.holder.reference) for row in allocation.held(db, tenant_id=tenant_id, places={(bin_id, batch_id)})
+        )
+    )
+    more = f" and {len(names) - 3} more" if len(names) > 3 else ""
+    return ", ".join(names[:3]) + more
 
 
 def get_record(db: Session, *, tenant, record_id: int) -> BinInventoryRecord:
@@ -168,25 +209,6 @@ def _check_line_shape(line: Line, i: int, *, plain: bool) -> None:
         errors.update(plain_record_type_errors(line.extra.get("record_type")))
     if errors:
         raise ValidationFailed("Invalid record.", errors, index=i)
-
-
-def lock_bins(db, tenant_id, bin_ids) -> dict:
-    """Lock the tenant's bins in id order (every writer of a bin's stock or counts goes through here).
-
-    PostgreSQL locks the rows in the order the sorted scan returns them, so lockers never wait in a cycle.
-
-    ``FOR NO KEY UPDATE`` shuts out other posts to these bins and edits of the bins, but not the key-share locks
-    that inserts referencing a bin take (a new stocktaking, say), so those never join a lock cycle with a post.
-
-    Returns the locked bins' rows (``id``, ``warehouse_id``, ``maximum_amount``) by id.
-    """
-    rows = db.execute(
-        select(Bin.id, Bin.warehouse_id, Bin.maximum_amount)
-        .where(Bin.tenant_id == tenant_id, Bin.id.in_(sorted(bin_ids)))
-        .order_by(Bin.id)
-        .with_for_update(key_share=True)
-    )
-    return {row.id: row for row in rows}
 
 
 def _check_references(db, tenant_id, lines, bins):

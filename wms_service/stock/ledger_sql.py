@@ -50,6 +50,8 @@ class PostedList(Sequence):
     def __init__(self, rows: list[tuple]):
         self._rows = rows
         self._records = None
+        # A count's post: the document lines whose reservations it cut and could not move (refit.Shortfall).
+        self.shortfalls = []
 
     def _all(self) -> list[Posted]:
         if self._records is None:

@@ -102,6 +102,43 @@ class BinInventoryBatch(IdMixin, Base):
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), info=blocks_delete("bin inventory"))
     batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id"), index=True, info=blocks_delete("bin inventory"))
     amount: Mapped[int] = mapped_column(Integer, default=0)
+    # What reservations hold of this batch here (the sum of its stock_reservation rows), kept beside the amount
+    # under the same bin lock, so the stock rules read free = amount - reserved in the query that reads the amount.
+    reserved: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class Reservation(IdMixin, Base):
+    """Stock of one bin and batch promised to one document line; lowers the free quantity, never the ledger."""
+
+    __tablename__ = "stock_reservation"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        # One row per line and place: reserving again adds to it.
+        UniqueConstraint(
+            "tenant_id",
+            "document_type",
+            "document_id",
+            "document_line_id",
+            "bin_id",
+            "batch_id",
+            name="uq_stock_reservation_line_place",
+        ),
+        Index("ix_stock_reservation_tenant_product", "tenant_id", "product_id"),
+        Index("ix_stock_reservation_place", "bin_id", "batch_id"),
+    )
+
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), info=blocks_delete("reservations"))
+    bin_id: Mapped[int] = mapped_column(ForeignKey("bin.id"), info=blocks_delete("reservations"))
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id"), info=blocks_delete("reservations"))
+    quantity: Mapped[int] = mapped_column(Integer)
+    document_type: Mapped[str] = mapped_column(String(40))
+    document_id: Mapped[int] = mapped_column(IdType)
+    document_line_id: Mapped[int] = mapped_column(IdType)
+    # The line named this bin or batch: a count that overtakes the reservation may not move it elsewhere.
+    bin_named: Mapped[bool] = mapped_column(Boolean, default=False)
+    batch_named: Mapped[bool] = mapped_column(Boolean, default=False)
+    created: Mapped[int] = mapped_column(IdType)
 
 
 class BinInventoryRecord(IdMixin, AuditMixin, Base):

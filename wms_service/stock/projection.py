@@ -1,10 +1,11 @@
-"""The projection: per bin and product, and per bin, product and batch, what the ledger holds; per bin, how
-many records it has. ``ledger.post`` reads the rows of the bins it locked and moves them in its transaction.
+"""The projection: per bin and product, and per bin, product and batch, what the ledger holds (and, per batch,
+what reservations hold of it: ``allocation.py`` moves that); per bin, how many records it has. ``ledger.post``
+reads the rows of the bins it locked and moves them in its transaction.
 """
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, insert, null, select, union_all, update
+from sqlalchemy import bindparam, insert, literal, null, select, union_all, update
 
 from ..db import now
 from .models import Bin, BinInventory, BinInventoryBatch
@@ -15,6 +16,7 @@ class Totals:
     """The projection rows of the locked bins, read once: levels for the rules, row ids for moving them."""
 
     batch_levels: dict[tuple, int]  # (bin, product, batch) -> amount, for the batches being posted
+    reserved: dict[tuple, int]  # (bin, product, batch) -> what reservations hold of it (only where some is held)
     batch_ids: dict[tuple, int]
     bin_totals: dict[int, int]  # bin -> everything it holds
     product_ids: dict[tuple, int]  # (bin, product) -> bin_inventory id
@@ -26,20 +28,22 @@ def read_totals(db, lines) -> Totals:
     # One round trip: the batch rows being posted to, then every product row of the bins (batch_id NULL).
     rows = db.execute(
         union_all(
-            select(b.id, b.bin_id, b.product_id, b.batch_id, b.amount).where(
+            select(b.id, b.bin_id, b.product_id, b.batch_id, b.amount, b.reserved).where(
                 b.bin_id.in_(bin_ids), b.batch_id.in_({line.batch_id for line in lines})
             ),
-            select(p.id, p.bin_id, p.product_id, null(), p.amount).where(p.bin_id.in_(bin_ids)),
+            select(p.id, p.bin_id, p.product_id, null(), p.amount, literal(0)).where(p.bin_id.in_(bin_ids)),
         )
     )
-    totals = Totals(batch_levels={}, batch_ids={}, bin_totals={}, product_ids={})
-    for row_id, bin_id, product_id, batch_id, amount in rows:
+    totals = Totals(batch_levels={}, reserved={}, batch_ids={}, bin_totals={}, product_ids={})
+    for row_id, bin_id, product_id, batch_id, amount, reserved in rows:
         if batch_id is None:
             totals.bin_totals[bin_id] = totals.bin_totals.get(bin_id, 0) + amount
             totals.product_ids[(bin_id, product_id)] = row_id
         else:
             totals.batch_levels[(bin_id, product_id, batch_id)] = amount
             totals.batch_ids[(bin_id, product_id, batch_id)] = row_id
+            if reserved:
+                totals.reserved[(bin_id, product_id, batch_id)] = reserved
     return totals
 
 

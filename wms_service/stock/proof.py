@@ -1,7 +1,11 @@
-"""Proof: the projection (bin totals, batch totals, record counters) recomputed from the ledger, and restored.
+"""Proof: the projection (bin totals, batch totals, record counters) recomputed from the ledger, and restored;
+and the reservations' invariant: for every bin and batch ``0 <= reserved <= on hand``, with the kept
+``reserved`` total equal to the sum of its reservations.
 
-``verify`` streams aggregate queries, so memory does not grow with the ledger; ``rebuild`` locks every bin and
-writes the ledger's sums back.
+``verify`` streams aggregate queries, so memory does not grow with the ledger; ``rebuild`` locks every bin,
+writes the ledger's sums back, sets each ``reserved`` total to the sum of its reservations, and makes
+reservations that exceed what is on hand give way as a count makes them (``refit.py``: moved, or cut and
+handed back to their documents).
 """
 
 from dataclasses import dataclass
@@ -10,7 +14,8 @@ from sqlalchemy import and_, case, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..db import now
-from .models import Bin, BinInventory, BinInventoryBatch, BinInventoryRecord
+from . import refit
+from .models import Bin, BinInventory, BinInventoryBatch, BinInventoryRecord, Reservation
 
 
 @dataclass
@@ -23,6 +28,27 @@ class Mismatch:
     projection: int
     # Set when this is a bin's record counter (product and batch are None), not a stock total.
     counter: str | None = None
+
+
+@dataclass
+class ReservedMismatch:
+    """A bin and batch whose reservations break the invariant."""
+
+    tenant_id: int
+    bin_id: int
+    product_id: int
+    batch_id: int
+    on_hand: int
+    reserved: int  # the total kept on bin_inventory_batch
+    reservations: int  # the sum of the stock_reservation rows
+
+    @property
+    def problem(self) -> str:
+        if self.reserved != self.reservations:
+            return "reserved total differs from the sum of the reservations"
+        if self.reserved < 0:
+            return "reserved below zero"
+        return "reserved exceeds on hand"
 
 
 COUNTERS = ("record_count", "visible_record_count")
@@ -107,6 +133,34 @@ def verify(db: Session):
         for row in db.execute(query.execution_options(yield_per=1000)):
             yield Mismatch(*row[:4], int(row[4]), int(row[5]))
     yield from _counter_mismatches(db)
+    yield from _reserved_mismatches(db)
+
+
+def _reserved_mismatches(db):
+    """Bins and batches where ``reserved`` is not the sum of the reservations, below 0, or above what is on hand
+    (above 0 where a tenant's negative stock leaves nothing on hand)."""
+    r = Reservation
+    sums = select(r.bin_id, r.batch_id, func.sum(r.quantity).label("total")).group_by(r.bin_id, r.batch_id).subquery()
+    b = BinInventoryBatch
+    on = and_(sums.c.bin_id == b.bin_id, sums.c.batch_id == b.batch_id)
+    held = func.coalesce(sums.c.total, 0)
+    on_hand = case((b.amount < 0, 0), else_=b.amount)
+    rows = (
+        select(b.tenant_id, b.bin_id, b.product_id, b.batch_id, b.amount, b.reserved, held)
+        .select_from(b.__table__.outerjoin(sums, on))
+        .where(or_(b.reserved != held, b.reserved < 0, b.reserved > on_hand))
+        .order_by(b.bin_id, b.batch_id)
+    )
+    # Reservations of a bin and batch the projection has no row for (nothing on hand, nothing kept reserved).
+    r2 = (
+        select(r.tenant_id, r.bin_id, r.product_id, r.batch_id, literal(0), literal(0), func.sum(r.quantity))
+        .select_from(r.__table__.outerjoin(b, and_(r.bin_id == b.bin_id, r.batch_id == b.batch_id)))
+        .where(b.id.is_(None))
+        .group_by(r.tenant_id, r.bin_id, r.product_id, r.batch_id)
+    )
+    for query in (rows, r2):
+        for row in db.execute(query.execution_options(yield_per=1000)):
+            yield ReservedMismatch(*row[:4], *(int(v) for v in row[4:]))
 
 
 def rebuild(db: Session) -> int:
@@ -118,6 +172,8 @@ def rebuild(db: Session) -> int:
     fixed = 0
     moment = now()
     for m in list(verify(db)):
+        if isinstance(m, ReservedMismatch):
+            continue  # after the amounts: below
         if m.counter is not None:
             db.execute(update(Bin).where(Bin.id == m.bin_id).values({m.counter: m.ledger}))
             fixed += 1
@@ -163,7 +219,7 @@ def rebuild(db: Session) -> int:
     db.flush()
     for m in list(verify(db)):
         # Only product totals can still differ: set each to the sum of its batches.
-        if m.counter is not None:
+        if isinstance(m, ReservedMismatch) or m.counter is not None:
             continue
         db.execute(
             update(BinInventory)
@@ -171,4 +227,28 @@ def rebuild(db: Session) -> int:
             .values(amount=m.ledger, changed=moment)
         )
         fixed += 1
-    return fixed
+    return fixed + _restore_reserved(db)
+
+
+def _restore_reserved(db) -> int:
+    """Set each ``reserved`` total to the sum of its reservations, then let reservations that exceed what is on
+    hand give way (moved to free stock, or cut and handed back); answers how many places were wrong."""
+    wrong = [m for m in verify(db) if isinstance(m, ReservedMismatch)]
+    for m in wrong:
+        db.execute(
+            update(BinInventoryBatch)
+            .where(BinInventoryBatch.bin_id == m.bin_id, BinInventoryBatch.batch_id == m.batch_id)
+            .values(reserved=m.reservations)
+        )
+    over = [m for m in wrong if m.reservations > max(m.on_hand, 0)]
+    warehouses = dict(db.execute(select(Bin.id, Bin.warehouse_id).where(Bin.id.in_({m.bin_id for m in over}))).all())
+    for tenant_id in sorted({m.tenant_id for m in over}):
+        mine = [m for m in over if m.tenant_id == tenant_id]
+        refit.after_count(
+            db,
+            tenant_id=tenant_id,
+            levels={(m.bin_id, m.product_id, m.batch_id): m.on_hand for m in mine},
+            reserved={(m.bin_id, m.product_id, m.batch_id): m.reservations for m in mine},
+            warehouses=warehouses,
+        )
+    return len(wrong)

@@ -36,6 +36,8 @@ class DocumentKind(StrEnum):
     PRODUCTION = "PRODUCTION"
 
 
+COUNTS = frozenset({DocumentKind.STOCKTAKING, DocumentKind.INVENTORY})
+
 R = ReferenceType
 # (reference type of a positive record, of a negative record), per document kind: CONTRACT section 5's table.
 _DIRECTIONS = {
@@ -64,6 +66,11 @@ class Reference:
             "reference_id": self.id,
             "record_type": str(self.kind),
         }
+
+    @property
+    def is_count(self) -> bool:
+        """Counts are facts: their records always post, and the reservations they overtake give way."""
+        return self.kind in COUNTS
 
     def __str__(self) -> str:
         return f"{self.kind.title()} {self.id}"

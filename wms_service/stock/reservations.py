@@ -1,55 +1,178 @@
-"""Reservations: stock promised to a document (an order) but not yet taken from the ledger.
+"""Reservations as a service: stock of one bin and batch promised to one document line, taken later.
 
-A reservation lowers the free quantity and never the ledger: the goods stay in their bin until picking posts
-the records that take them out, which then releases the reservation. Until the order documents exist the table
-is empty, so every reserved quantity reads as 0 because nothing is reserved, not because the code says so.
+A reservation lowers the free quantity (on hand - reserved, ``availability.py``) and never the ledger: the goods
+stay in their bin until the document consumes them. For every bin and batch ``0 <= reserved <= on hand``
+(``ledger verify`` proves it, and that ``bin_inventory_batch.reserved`` equals the sum of the reservations).
+
+- ``reserve`` (one line) and ``reserve_lines`` (several, under one lock) promise up to a quantity to a
+  document line, in the allocation order of ``allocation.py`` (FEFO, no expired batches, undated batches last,
+  preferred bins, ``binOrder``, bin id; active bins of the warehouse), or from the named bin (and batch) only.
+  What cannot be met is kept and the shortfall answered: the document waits for supply (an order becomes
+  ``WAITING_FOR_SUPPLY``) and reserves again when stock arrives.
+- ``release`` gives a line's (or a whole document's) reservations back.
+- ``consume`` takes the reserved stock: it removes the reservations and posts the negative records through
+  ``ledger.post(..., reference=...)`` in the same transaction.
+
+Every function locks the bins it changes the way the ledger does (``locks.lock_bins``, id order): it finds what
+it needs first, locks those bins, then reads levels and reservations again under the lock. Two clients racing
+for the last units never both get them. All of it runs in the caller's transaction; nothing here commits.
+
+The hook for counts: a count (stocktaking, inventory) always posts; a reservation it overtakes is moved to other
+free stock or cut (``refit.py``). The cuts reach the holding document through the handler its kind registers
+with ``on_shortfall(kind, handler)``, called in the count's transaction with the ``Shortfall`` list (document,
+line, product, quantity); the count's finish also gets them as ``ledger.post(...).shortfalls``. The orders
+issue registers ``on_shortfall(DocumentKind.ORDER, ...)`` to set such orders back to ``WAITING_FOR_SUPPLY``.
 """
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, func, select
-from sqlalchemy.orm import Mapped, mapped_column
+from dataclasses import dataclass
 
-from ..catalog.delete_rules import blocks_delete
-from ..db import Base, IdMixin, IdType
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from ..catalog.models import Product, Warehouse
+from ..errors import NotFound, ValidationFailed
+from . import allocation, ledger
+from .ledger_sql import PostedList
+from .locks import lock_bins
+from .models import Batch, Bin, Reservation
+from .references import Reference
+from .refit import Shortfall, on_shortfall
 
-class Reservation(IdMixin, Base):
-    __tablename__ = "stock_reservation"
-    __table_args__ = (
-        CheckConstraint("quantity > 0", name="quantity_positive"),
-        Index("ix_stock_reservation_tenant_product", "tenant_id", "product_id"),
-        Index("ix_stock_reservation_document", "tenant_id", "document_type", "document_id"),
-    )
-
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"))
-    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), info=blocks_delete("reservations"))
-    # NULL: reserved from the product's stock anywhere; a bin: reserved from that location.
-    bin_id: Mapped[int | None] = mapped_column(ForeignKey("bin.id"), info=blocks_delete("reservations"))
-    quantity: Mapped[int] = mapped_column(Integer)
-    document_type: Mapped[str] = mapped_column(String(40))
-    document_id: Mapped[int] = mapped_column(IdType)
-    document_line_id: Mapped[int | None] = mapped_column(IdType)
-    created: Mapped[int] = mapped_column(IdType)
-
-
-def reserved_by_product(db, tenant_id: int, product_ids) -> dict[int, int]:
-    """Reserved quantity per product, wherever it is reserved from."""
-    rows = db.execute(
-        select(Reservation.product_id, func.sum(Reservation.quantity))
-        .where(Reservation.tenant_id == tenant_id, Reservation.product_id.in_(product_ids))
-        .group_by(Reservation.product_id)
-    )
-    return {product_id: int(total) for product_id, total in rows}
+__all__ = [
+    "LineWant",
+    "Reservation",
+    "Reserved",
+    "Shortfall",
+    "consume",
+    "of",
+    "on_shortfall",
+    "release",
+    "reserve",
+    "reserve_lines",
+]
 
 
-def reserved_by_location(db, tenant_id: int, product_ids) -> dict[tuple[int, int], int]:
-    """Reserved quantity per (product, bin), for the reservations made from a named location."""
-    rows = db.execute(
-        select(Reservation.product_id, Reservation.bin_id, func.sum(Reservation.quantity))
-        .where(
-            Reservation.tenant_id == tenant_id,
-            Reservation.product_id.in_(product_ids),
-            Reservation.bin_id.is_not(None),
+@dataclass(frozen=True)
+class Reserved:
+    """What ``reserve`` got for a line, and what it still lacks."""
+
+    reserved: int
+    shortfall: int
+
+
+@dataclass(frozen=True)
+class LineWant:
+    """One document line's request: ``quantity`` of a product, from the named bin (and batch) only if given."""
+
+    line_id: int
+    product_id: int
+    quantity: int
+    bin_id: int | None = None
+    batch_id: int | None = None
+
+
+def reserve(
+    db: Session,
+    *,
+    tenant,
+    reference: Reference,
+    line_id: int,
+    warehouse_id: int,
+    product_id: int,
+    quantity: int,
+    bin_id: int | None = None,
+    batch_id: int | None = None,
+) -> Reserved:
+    """Reserve up to ``quantity`` of the product for the document line; keeps what it got, answers the rest."""
+    want = LineWant(line_id, product_id, quantity, bin_id, batch_id)
+    (got,) = reserve_lines(db, tenant=tenant, reference=reference, warehouse_id=warehouse_id, lines=[want])
+    return got
+
+
+def reserve_lines(
+    db: Session, *, tenant, reference: Reference, warehouse_id: int, lines: list[LineWant]
+) -> list[Reserved]:
+    """Reserve for several lines of one document, in line order, under one lock of all their bins (a document
+    that reserved line by line would lock bins out of id order). Errors name the line's index."""
+    for i, line in enumerate(lines):
+        _check_line(db, tenant.id, warehouse_id, line, index=i)
+    wants = [
+        allocation.Want(
+            allocation.Holder(reference, line.line_id, line.bin_id is not None, line.batch_id is not None),
+            warehouse_id,
+            line.product_id,
+            line.quantity,
+            line.bin_id,
+            line.batch_id,
         )
-        .group_by(Reservation.product_id, Reservation.bin_id)
-    )
-    return {(product_id, bin_id): int(total) for product_id, bin_id, total in rows}
+        for line in lines
+    ]
+    got = allocation.take(db, tenant_id=tenant.id, wants=wants)
+    return [Reserved(n, line.quantity - n) for n, line in zip(got, lines, strict=True)]
+
+
+def release(db: Session, *, tenant, reference: Reference, line_id: int | None = None) -> int:
+    """Give back the reservations of one line (or, without ``line_id``, of the whole document); answers how many."""
+    rows = _locked_rows(db, tenant.id, reference, line_id)
+    allocation.drop(db, [(row, row.quantity) for row in rows])
+    return sum(row.quantity for row in rows)
+
+
+def consume(db: Session, *, tenant, user, reference: Reference, line_id: int | None = None) -> PostedList | None:
+    """Take the reserved stock of one line (or of the whole document): the reservations go, and one negative
+    record per reserved bin and batch is posted with ``reference``. Answers the records (None if nothing was
+    reserved)."""
+    rows = _locked_rows(db, tenant.id, reference, line_id)
+    if not rows:
+        return None
+    # Released first, under the same locks: the post then finds this stock free, while other documents'
+    # reservations of the same bins still hold against it.
+    allocation.drop(db, [(row, row.quantity) for row in rows])
+    lines = [ledger.Line(row.bin_id, row.product_id, row.batch_id, -row.quantity) for row in rows]
+    return ledger.post(db, tenant=tenant, user=user, lines=lines, reference=reference)
+
+
+def of(db: Session, *, tenant, reference: Reference, line_id: int | None = None) -> list[allocation.Held]:
+    """A document's reservations (or one line's), oldest first: for its answers and pick lists."""
+    return allocation.held(db, tenant_id=tenant.id, reference=reference, line_id=line_id)
+
+
+def _locked_rows(db, tenant_id, reference, line_id) -> list[allocation.Held]:
+    """The line's reservation rows, read again once their bins are locked."""
+    found = allocation.held(db, tenant_id=tenant_id, reference=reference, line_id=line_id)
+    if not found:
+        return []
+    lock_bins(db, tenant_id, {row.bin_id for row in found})
+    return allocation.held(db, tenant_id=tenant_id, reference=reference, line_id=line_id)
+
+
+def _check_line(db, tenant_id, warehouse_id, line: LineWant, *, index: int) -> None:
+    """A positive quantity; every id exists in the tenant (404 naming it); a named bin is in the warehouse, a named
+    batch of the product."""
+    if type(line.quantity) is not int or line.quantity <= 0:
+        raise ValidationFailed("Invalid reservation.", {"quantity": ["Must be a positive integer."]}, index=index)
+    missing = {}
+    if db.scalar(select(Warehouse.id).where(Warehouse.tenant_id == tenant_id, Warehouse.id == warehouse_id)) is None:
+        missing["warehouseId"] = [f"Warehouse {warehouse_id} does not exist."]
+    if db.scalar(select(Product.id).where(Product.tenant_id == tenant_id, Product.id == line.product_id)) is None:
+        missing["productId"] = [f"Product {line.product_id} does not exist."]
+    bin_warehouse = batch_product = None
+    if line.bin_id is not None:
+        bin_warehouse = db.scalar(select(Bin.warehouse_id).where(Bin.tenant_id == tenant_id, Bin.id == line.bin_id))
+        if bin_warehouse is None:
+            missing["binId"] = [f"Bin {line.bin_id} does not exist."]
+    if line.batch_id is not None:
+        batch_product = db.scalar(
+            select(Batch.product_id).where(Batch.tenant_id == tenant_id, Batch.id == line.batch_id)
+        )
+        if batch_product is None:
+            missing["batchId"] = [f"Batch {line.batch_id} does not exist."]
+    if missing:
+        raise NotFound("A referenced object does not exist.", missing, index=index)
+    errors = {}
+    if line.bin_id is not None and bin_warehouse != warehouse_id:
+        errors["binId"] = [f"Bin {line.bin_id} is not in warehouse {warehouse_id}."]
+    if line.batch_id is not None and batch_product != line.product_id:
+        errors["batchId"] = [f"Batch {line.batch_id} belongs to product {batch_product}, not {line.product_id}."]
+    if errors:
+        raise ValidationFailed("Invalid reservation.", errors, index=index)

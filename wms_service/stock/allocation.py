@@ -1,0 +1,241 @@
+"""Where reserved stock comes from, and how it is held: the allocation order and the reservation rows.
+
+Allocation order (CONTRACT section 5), when a document does not name a place: batches by earliest expiry first
+(FEFO); a batch whose expiry date has passed is never reserved (one expiring today still is); batches without
+an expiry date come after every dated batch, as they can wait; then preferred bins, then ``binOrder``, then bin
+id (then batch id, so the order is total). Only active bins of the document's warehouse, and only places with
+free stock (on hand - reserved > 0). A named bin or batch narrows the candidates to it.
+
+Every function that writes here expects the bins it writes to be locked (``locks.lock_bins``): the reservation
+rows and the ``reserved`` totals on ``bin_inventory_batch`` move together under that lock, in the caller's
+transaction. ``take`` finds candidates first, locks them, and reads the levels again under the lock.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, bindparam, delete, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from ..db import now
+from . import availability
+from .locks import lock_bins
+from .models import Batch, Bin, BinInventoryBatch, Reservation
+from .references import DocumentKind, Reference
+
+
+@dataclass(frozen=True)
+class Holder:
+    """A document line that holds reservations, and what it named (a count may not move those elsewhere)."""
+
+    reference: Reference
+    line_id: int
+    bin_named: bool = False
+    batch_named: bool = False
+
+
+@dataclass(frozen=True)
+class Place:
+    """Free stock of one batch in one bin."""
+
+    bin_id: int
+    batch_id: int
+    free: int
+
+
+def candidates(
+    db: Session,
+    *,
+    tenant_id: int,
+    warehouse_id: int,
+    product_id: int,
+    bin_id: int | None = None,
+    batch_id: int | None = None,
+    among: set[int] | None = None,
+) -> list[Place]:
+    """Places holding free stock of the product in the warehouse, in allocation order (``among``: these bins)."""
+    b = BinInventoryBatch
+    free = availability.free(b.amount, b.reserved)  # as a SQL expression
+    query = (
+        select(b.bin_id, b.batch_id, free)
+        .join(Bin, Bin.id == b.bin_id)
+        .join(Batch, Batch.id == b.batch_id)
+        .where(
+            b.tenant_id == tenant_id,
+            b.product_id == product_id,
+            Bin.warehouse_id == warehouse_id,
+            Bin.active.is_(True),
+            free > 0,
+            or_(Batch.expiry_date.is_(None), Batch.expiry_date >= date.today()),
+        )
+        .order_by(Batch.expiry_date.is_(None), Batch.expiry_date, Bin.preferred.desc(), Bin.bin_order, Bin.id, Batch.id)
+    )
+    if bin_id is not None:
+        query = query.where(b.bin_id == bin_id)
+    if batch_id is not None:
+        query = query.where(b.batch_id == batch_id)
+    if among is not None:
+        query = query.where(b.bin_id.in_(among))
+    return [Place(*row) for row in db.execute(query)]
+
+
+@dataclass(frozen=True)
+class Want:
+    """What one document line asks to reserve: a product in a warehouse, perhaps from a named bin or batch."""
+
+    holder: Holder
+    warehouse_id: int
+    product_id: int
+    quantity: int
+    bin_id: int | None = None
+    batch_id: int | None = None
+
+    def where(self, tenant_id: int) -> dict:
+        return {
+            "tenant_id": tenant_id,
+            "warehouse_id": self.warehouse_id,
+            "product_id": self.product_id,
+            "bin_id": self.bin_id,
+            "batch_id": self.batch_id,
+        }
+
+
+def take(db: Session, *, tenant_id: int, wants: list[Want], skip_locked: bool = False) -> list[int]:
+    """Reserve up to each want's quantity in allocation order, one want after the other; answers how much each got.
+
+    The candidates of every want are found without a lock, all their bins locked at once in id order (a document
+    reserving line by line would lock out of order and could deadlock with a post), and each want reads the
+    levels again under the lock: what a concurrent writer took or reserved meanwhile is seen, so two takers never
+    promise the same unit.
+    """
+    found = {place.bin_id for want in wants for place in candidates(db, **want.where(tenant_id))}
+    if not found:
+        return [0] * len(wants)
+    locked = set(lock_bins(db, tenant_id, found, skip_locked=skip_locked))
+    got = []
+    for want in wants:
+        wanted, takes = want.quantity, []
+        for place in candidates(db, **want.where(tenant_id), among=locked):
+            if not wanted:
+                break
+            amount = min(wanted, place.free)
+            takes.append((place, amount))
+            wanted -= amount
+        if takes:
+            hold(db, tenant_id=tenant_id, holder=want.holder, product_id=want.product_id, takes=takes)
+        got.append(want.quantity - wanted)
+    return got
+
+
+def hold(db: Session, *, tenant_id: int, holder: Holder, product_id: int, takes: list[tuple[Place, int]]) -> None:
+    """Add ``takes`` to the holder's reservations and to the places' reserved totals (bins locked)."""
+    r = Reservation.__table__.c
+    line = and_(
+        r.tenant_id == tenant_id,
+        r.document_type == str(holder.reference.kind),
+        r.document_id == holder.reference.id,
+        r.document_line_id == holder.line_id,
+    )
+    for place, amount in takes:
+        grown = db.execute(
+            update(Reservation.__table__)
+            .where(line, r.bin_id == place.bin_id, r.batch_id == place.batch_id)
+            .values(quantity=r.quantity + amount)
+        )
+        if grown.rowcount == 0:
+            db.execute(
+                insert(Reservation.__table__).values(
+                    tenant_id=tenant_id,
+                    product_id=product_id,
+                    bin_id=place.bin_id,
+                    batch_id=place.batch_id,
+                    quantity=amount,
+                    document_type=str(holder.reference.kind),
+                    document_id=holder.reference.id,
+                    document_line_id=holder.line_id,
+                    bin_named=holder.bin_named,
+                    batch_named=holder.batch_named,
+                    created=now(),
+                )
+            )
+    move_reserved(db, {(place.bin_id, place.batch_id): amount for place, amount in takes})
+
+
+@dataclass(frozen=True)
+class Held:
+    """One reservation row as read under its bin's lock."""
+
+    id: int
+    holder: Holder
+    product_id: int
+    bin_id: int
+    batch_id: int
+    quantity: int
+
+
+def held(db: Session, *, tenant_id: int, reference: Reference | None = None, line_id=None, places=None) -> list[Held]:
+    """Reservation rows of a document (or one line of it), or at ``places`` {(bin, batch)}; oldest first."""
+    r = Reservation
+    # Columns, not ORM objects: the session may hold rows that the bulk statements here changed behind its back.
+    query = (
+        select(
+            r.id,
+            r.document_type,
+            r.document_id,
+            r.document_line_id,
+            r.bin_named,
+            r.batch_named,
+            r.product_id,
+            r.bin_id,
+            r.batch_id,
+            r.quantity,
+        )
+        .where(r.tenant_id == tenant_id)
+        .order_by(r.id)
+    )
+    if reference is not None:
+        query = query.where(r.document_type == str(reference.kind), r.document_id == reference.id)
+    if line_id is not None:
+        query = query.where(r.document_line_id == line_id)
+    if places is not None:
+        query = query.where(or_(*(and_(r.bin_id == b, r.batch_id == bt) for b, bt in places)))
+    return [
+        Held(row_id, Holder(Reference(DocumentKind(kind), doc), line, bin_named, batch_named), *rest)
+        for row_id, kind, doc, line, bin_named, batch_named, *rest in db.execute(query)
+    ]
+
+
+def drop(db: Session, cuts: list[tuple[Held, int]]) -> None:
+    """Take ``amount`` off each reservation row (deleting the rows that reach 0) and off the reserved totals."""
+    r = Reservation
+    gone = [row.id for row, amount in cuts if amount >= row.quantity]
+    if gone:
+        db.execute(delete(r).where(r.id.in_(gone)))
+    less = [{"_id": row.id, "cut": amount} for row, amount in cuts if amount < row.quantity]
+    if less:
+        table = r.__table__
+        db.execute(
+            update(table).where(table.c.id == bindparam("_id")).values(quantity=table.c.quantity - bindparam("cut")),
+            less,
+        )
+    deltas = {}
+    for row, amount in cuts:
+        deltas[(row.bin_id, row.batch_id)] = deltas.get((row.bin_id, row.batch_id), 0) - min(amount, row.quantity)
+    move_reserved(db, deltas)
+
+
+def move_reserved(db: Session, deltas: dict[tuple[int, int], int]) -> None:
+    """Add each delta to the reserved total of its (bin, batch)."""
+    moves = [{"_bin": b, "_batch": bt, "delta": d} for (b, bt), d in sorted(deltas.items()) if d]
+    if not moves:
+        return
+    table = BinInventoryBatch.__table__
+    db.execute(
+        update(table)
+        .where(table.c.bin_id == bindparam("_bin"), table.c.batch_id == bindparam("_batch"))
+        .values(reserved=table.c.reserved + bindparam("delta")),
+        moves,
+    )
+    for obj in list(db.identity_map.values()):
+        if isinstance(obj, BinInventoryBatch):
+            db.expire(obj, ["reserved"])
