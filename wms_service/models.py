@@ -2,6 +2,7 @@
 
 from .auth.models import ApiSession, Tenant, TenantHost, User  # noqa: F401
 from .catalog.models import Category, Company, MeasurementUnit, Product, Warehouse  # noqa: F401
+from .documents.models import Stocktaking, StocktakingRecord  # noqa: F401
 from .idempotency import IdempotencyKey  # noqa: F401
 from .stock.models import (  # noqa: F401
     Batch,
@@ -10,7 +11,5 @@ from .stock.models import (  # noqa: F401
     BinInventory,
     BinInventoryBatch,
     BinInventoryRecord,
-    Stocktaking,
-    StocktakingRecord,
 )
 from .stock.reservations import Reservation  # noqa: F401

@@ -5,11 +5,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, pre_load, validate
 
-from ..audit import stamp
 from ..db import get_db
-from ..errors import Conflict, ValidationFailed
-from ..stock import stocktaking as service
-from ..stock.models import Stocktaking, StocktakingRecord
+from ..documents import stocktaking as service
+from ..documents.models import Stocktaking, StocktakingRecord
+from ..errors import ValidationFailed
 from .common import (
     TOTAL_HEADER,
     AuditSchema,
@@ -93,14 +92,8 @@ def _load(stocktaking_id):
     return service.get(get_db(), tenant=g.tenant, stocktaking_id=stocktaking_id, lock=True)
 
 
-def _finish_or_refuse(obj, changes):
-    """A count is open until finished; a finished count never changes again."""
-    if obj.finished:
-        raise Conflict(f"Stocktaking {obj.id} is finished and cannot be changed.")
-    if changes.get("finished"):
-        return service.finish(get_db(), tenant=g.tenant, user=g.user, count=obj)
-    stamp(obj, g.user)
-    return obj
+def _update(count, changes):
+    return service.update(get_db(), tenant=g.tenant, user=g.user, count=count, finished=changes.get("finished", False))
 
 
 @blp.route("")
@@ -134,7 +127,7 @@ class Stocktakings(MethodView):
             raise ValidationFailed("The request is invalid.", {"id": ["An integer id is required."]})
         obj = _load(data["id"])
         changes = load_changes(data, obj, StocktakingUpdate, StocktakingSchema, READ_ONLY)
-        result = _finish_or_refuse(obj, changes)
+        result = _update(obj, changes)
         get_db().commit()
         return result
 
@@ -150,7 +143,7 @@ class StocktakingById(MethodView):
     @update_endpoint(blp, StocktakingUpdate, StocktakingSchema, _load, extra_read_only=READ_ONLY)
     def put(self, obj, changes, stocktaking_id):
         """Finish a count ({"finished": true}): its differences are posted to the ledger"""
-        return _finish_or_refuse(obj, changes)
+        return _update(obj, changes)
 
     @blp.response(204)
     @document_errors(blp, (401, 404, 409))

@@ -9,8 +9,9 @@ from sqlalchemy import select
 
 from ..catalog.models import Category, Product
 from ..catalog.products import check_deletable, resolve_category
+from ..documents.models import StocktakingRecord
 from ..stock import availability
-from ..stock.models import Batch, BinInventory, BinInventoryRecord, StocktakingRecord
+from ..stock.models import Batch, BinInventory, BinInventoryRecord
 from ..stock.reservations import Reservation
 from .blueprint import ApiBlueprint
 from .nomenclature import Nomenclature, register_reference_check, register_routes

@@ -4,9 +4,10 @@ from sqlalchemy import exists, select
 
 from ..audit import stamp
 from ..catalog.models import Product
+from ..documents.models import StocktakingRecord
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..repo import get_or_404
-from .models import Batch, BatchCode, BinInventoryBatch, BinInventoryRecord, StocktakingRecord
+from .models import Batch, BatchCode, BinInventoryBatch, BinInventoryRecord
 
 
 def create(db, *, tenant, user, items: list[dict]) -> list[Batch]:

@@ -4,8 +4,9 @@ from sqlalchemy import exists, select
 
 from ..audit import stamp
 from ..catalog.models import Warehouse
+from ..documents.models import Stocktaking
 from ..errors import Conflict, NotFound
-from .models import Bin, BinInventory, BinInventoryRecord, Stocktaking
+from .models import Bin, BinInventory, BinInventoryRecord
 
 FIELDS = (
     "warehouse_id",

@@ -4,10 +4,11 @@ import pytest
 from sqlalchemy import select
 
 from tests.stock.conftest import listed
+from wms_service.documents import stocktaking
+from wms_service.documents.models import StocktakingRecord
 from wms_service.errors import BinCapacityExceeded, Conflict, NotFound, ValidationFailed
-from wms_service.stock import stocktaking
 from wms_service.stock.ledger import Line
-from wms_service.stock.models import BinInventoryRecord, StocktakingRecord
+from wms_service.stock.models import BinInventoryRecord
 
 
 def open_count(world, bin_):

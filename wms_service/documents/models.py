@@ -1,0 +1,46 @@
+"""The documents' tables. Stocktaking's kept their names when they moved here from ``stock/models.py``."""
+
+from enum import StrEnum
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..audit import AuditMixin
+from ..db import Base, IdMixin, IdType
+
+
+class StocktakingStatus(StrEnum):
+    OPEN = "OPEN"
+    FINISHED = "FINISHED"
+
+
+class Stocktaking(IdMixin, AuditMixin, Base):
+    """A count of one bin: open while its lines are counted, finished (final) once the differences are posted."""
+
+    __tablename__ = "stocktaking"
+
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"), index=True)
+    bin_id: Mapped[int] = mapped_column(ForeignKey("bin.id"), index=True)
+    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouse.id"))
+    user_id: Mapped[int | None] = mapped_column(IdType)
+    reference_type: Mapped[str | None] = mapped_column(String(40))
+    finished: Mapped[bool] = mapped_column(Boolean, default=False)
+    finished_at: Mapped[int | None] = mapped_column(IdType)
+
+    @property
+    def status(self) -> StocktakingStatus:
+        # The seed's API has a "finished" flag; the status is read from it rather than stored twice.
+        return StocktakingStatus.FINISHED if self.finished else StocktakingStatus.OPEN
+
+
+class StocktakingRecord(IdMixin, AuditMixin, Base):
+    __tablename__ = "stocktaking_record"
+    __table_args__ = (UniqueConstraint("stocktaking_id", "product_id", "batch_id"),)
+
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"))
+    stocktaking_id: Mapped[int] = mapped_column(ForeignKey("stocktaking.id", ondelete="CASCADE"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id"))
+    counted_quantity: Mapped[int] = mapped_column(Integer)
+    # Frozen when the count is finished; while it is open the expected quantity is read live from the ledger.
+    expected_at_finish: Mapped[int | None] = mapped_column(Integer)
