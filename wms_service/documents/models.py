@@ -42,5 +42,14 @@ class StocktakingRecord(IdMixin, AuditMixin, Base):
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
     batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id"))
     counted_quantity: Mapped[int] = mapped_column(Integer)
-    # Frozen when the count is finished; while it is open the expected quantity is read live from the ledger.
-    expected_at_finish: Mapped[int | None] = mapped_column(Integer)
+    # What the ledger held when the line was (last) counted: finishing posts counted - expected, so stock that
+    # moves after the count is kept (CONTRACT section 3).
+    expected_quantity: Mapped[int] = mapped_column(Integer)
+    # What the ledger held when the count was finished, before its own records: the line's movedSinceCount then
+    # stays what it was at the finish. None while the count is open.
+    level_at_finish: Mapped[int | None] = mapped_column(Integer)
+
+    @property
+    def difference(self) -> int:
+        """What finishing the count posts (or posted) for this line."""
+        return self.counted_quantity - self.expected_quantity

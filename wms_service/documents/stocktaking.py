@@ -97,6 +97,10 @@ def set_counts(db: Session, *, tenant, user, count: Stocktaking, lines: list[dic
             )
         seen.add((line["product_id"], line["batch_id"]))
 
+    # What the bin holds is read under its lock: no record lands between this read and the commit, so the frozen
+    # expected is exactly what the ledger held when the line was counted.
+    ledger.lock_bins(db, tenant.id, {count.bin_id})
+    held = _levels(db, bin_id=count.bin_id)
     existing = {
         (r.product_id, r.batch_id): r
         for r in db.scalars(select(StocktakingRecord).where(StocktakingRecord.stocktaking_id == count.id))
@@ -111,6 +115,7 @@ def set_counts(db: Session, *, tenant, user, count: Stocktaking, lines: list[dic
             stamp(record, user, created=True)
             db.add(record)
         record.counted_quantity = line["counted_quantity"]
+        record.expected_quantity = held.get((line["product_id"], line["batch_id"]), 0)
         stamp(record, user)
         result.append(record)
     stamp(count, user)
@@ -132,17 +137,23 @@ def records(db: Session, *, count: Stocktaking) -> list[StocktakingRecord]:
     return list(db.scalars(records_query(count).order_by(StocktakingRecord.id)))
 
 
-def expected(db: Session, *, count: Stocktaking, lines: list[StocktakingRecord]) -> dict[tuple, int]:
-    """What the ledger says each counted line should be: frozen at finish, live while the count is open."""
+def moved_since_count(db: Session, *, count: Stocktaking, lines: list[StocktakingRecord]) -> dict[tuple, int]:
+    """How much of each line's product and batch moved in (+) or out (-) of the bin since the line was counted:
+    up to now while the count is open, up to the finish once it is finished."""
     if count.finished:
-        return {(r.product_id, r.batch_id): r.expected_at_finish or 0 for r in lines}
+        return {(r.product_id, r.batch_id): r.level_at_finish - r.expected_quantity for r in lines}
+    held = _levels(db, bin_id=count.bin_id)
+    return {(r.product_id, r.batch_id): held.get((r.product_id, r.batch_id), 0) - r.expected_quantity for r in lines}
+
+
+def _levels(db: Session, *, bin_id: int) -> dict[tuple, int]:
+    """What the bin holds, per product and batch."""
     rows = db.execute(
         select(BinInventoryBatch.product_id, BinInventoryBatch.batch_id, BinInventoryBatch.amount).where(
-            BinInventoryBatch.bin_id == count.bin_id
+            BinInventoryBatch.bin_id == bin_id
         )
     )
-    levels = {(p, b): amount for p, b, amount in rows}
-    return {(r.product_id, r.batch_id): levels.get((r.product_id, r.batch_id), 0) for r in lines}
+    return {(p, b): amount for p, b, amount in rows}
 
 
 def update(db: Session, *, tenant, user, count: Stocktaking, finished: bool) -> Stocktaking:
@@ -157,14 +168,15 @@ def update(db: Session, *, tenant, user, count: Stocktaking, finished: bool) -> 
 def finish(db: Session, *, tenant, user, count: Stocktaking) -> Stocktaking:
     """Close the count and post every difference as a ledger record, in the caller's one transaction."""
     LIFECYCLE.check_move(count, Status.FINISHED)
-    # Hold the bin while comparing, so no record lands between reading the ledger and posting the difference.
+    # Each line posts what its count found against what the ledger held when it was counted (its frozen expected),
+    # never against the level now: what moved in or out since the count is real and stays. The bin is held while
+    # the level at the finish is noted, so that note and the posting see the same ledger.
     ledger.lock_bins(db, tenant.id, {count.bin_id})
-    lines = records(db, count=count)
-    levels = expected(db, count=count, lines=lines)
+    held = _levels(db, bin_id=count.bin_id)
     postings = []
-    for r in lines:
-        r.expected_at_finish = levels[(r.product_id, r.batch_id)]
-        postings.append(ledger.Line(count.bin_id, r.product_id, r.batch_id, r.counted_quantity - r.expected_at_finish))
+    for r in records(db, count=count):
+        r.level_at_finish = held.get((r.product_id, r.batch_id), 0)
+        postings.append(ledger.Line(count.bin_id, r.product_id, r.batch_id, r.difference))
     reference = Reference(DocumentKind.STOCKTAKING, count.id)
     base.post(db, tenant=tenant, user=user, reference=reference, lines=postings, refusal="The count cannot be finished")
     count.finished = True

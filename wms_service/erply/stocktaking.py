@@ -76,8 +76,19 @@ class CountLine(CamelSchema):
 
 class CountRecord(AuditSchema, CountLine):
     stocktaking_id = fields.Integer()
-    expected_quantity = fields.Integer(metadata={"description": "What the ledger holds (frozen when finished)"})
-    difference = fields.Integer(metadata={"description": "countedQuantity - expectedQuantity"})
+    expected_quantity = fields.Integer(
+        dump_only=True, metadata={"description": "What the ledger held when the line was (last) counted"}
+    )
+    difference = fields.Integer(
+        dump_only=True, metadata={"description": "countedQuantity - expectedQuantity: what finishing posts (posted)"}
+    )
+    moved_since_count = fields.Integer(
+        dump_only=True,
+        metadata={
+            "description": "Signed amount that moved in or out of the bin since the line was counted "
+            "(until the finish, once finished); finishing keeps it"
+        },
+    )
 
 
 class CountArgs(ListArgs):
@@ -167,7 +178,7 @@ class CountRecords(MethodView):
             count, product_ids=args.pop("product_id", None), batch_ids=args.pop("batch_id", None)
         )
         rows, status, headers = listing(db, query, StocktakingRecord, args)
-        return _with_expected(db, count, rows), status, headers
+        return _with_moved(db, count, rows), status, headers
 
     @blp.doc(
         requestBody={"required": True, "content": {"application/json": {"schema": one_or_list(CountLine)}}},
@@ -185,15 +196,14 @@ class CountRecords(MethodView):
         count = _load(stocktaking_id)
         items, single = load_one_or_many(CountLine())
         lines = service.set_counts(db, tenant=g.tenant, user=g.user, count=count, lines=items)
-        body = CountRecord(many=True).dump(_with_expected(db, count, lines))
+        body = CountRecord(many=True).dump(_with_moved(db, count, lines))
         db.commit()
         return jsonify(body[0] if single else body)
 
 
-def _with_expected(db, count, lines):
-    """Attach what the ledger expects of each counted line, for the response."""
-    levels = service.expected(db, count=count, lines=lines)
+def _with_moved(db, count, lines):
+    """Attach to each line, for the response, how much moved since it was counted."""
+    moved = service.moved_since_count(db, count=count, lines=lines)
     for line in lines:
-        line.expected_quantity = levels[(line.product_id, line.batch_id)]
-        line.difference = line.counted_quantity - line.expected_quantity
+        line.moved_since_count = moved[(line.product_id, line.batch_id)]
     return lines
