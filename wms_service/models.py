@@ -2,6 +2,7 @@
 
 from .auth.models import ApiSession, Tenant, TenantHost, User  # noqa: F401
 from .catalog.models import Category, Company, MeasurementUnit, Product, Warehouse  # noqa: F401
+from .documents.models import Stocktaking, StocktakingRecord  # noqa: F401
 from .stock.models import (  # noqa: F401
     Batch,
     BatchCode,
@@ -10,7 +11,5 @@ from .stock.models import (  # noqa: F401
     BinInventoryBatch,
     BinInventoryRecord,
     Reservation,
-    Stocktaking,
-    StocktakingRecord,
 )
 from .web.idempotency import IdempotencyKey  # noqa: F401

@@ -85,10 +85,12 @@ def test_counts_are_set_not_added_and_compared_with_the_ledger(api):
     }
     second = api.put(path, json=[counted(pos, 12)]).get_json()
     assert [(x["id"], x["countedQuantity"], x["difference"]) for x in second] == [(line["id"], 12, 2)]
-    # Expected is live while the count is open.
+    # Expected is frozen when the line is counted; what moves afterwards shows as movedSinceCount.
     put_stock(api, pos, 1)
     listed = api.get(path).get_json()
-    assert [(x["countedQuantity"], x["expectedQuantity"], x["difference"]) for x in listed] == [(12, 11, 1)]
+    assert [(x["countedQuantity"], x["expectedQuantity"], x["difference"], x["movedSinceCount"]) for x in listed] == [
+        (12, 10, 2, 1)
+    ]
     assert api.inventory(pos["bin"]["id"], pos["product"]["id"])["amount"] == 11
 
 

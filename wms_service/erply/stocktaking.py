@@ -5,10 +5,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, pre_load, validate
 
-from ..audit import stamp
-from ..errors import Conflict, ValidationFailed
-from ..stock import stocktaking as service
-from ..stock.models import Stocktaking, StocktakingRecord
+from ..documents import stocktaking as service
+from ..documents.models import Stocktaking, StocktakingRecord
+from ..errors import ValidationFailed
 from ..web.permissions import writes_need
 from ..web.session import get_db
 from ..web.transaction import unit_of_work
@@ -80,8 +79,19 @@ class CountLine(CamelSchema):
 
 class CountRecord(AuditSchema, CountLine):
     stocktaking_id = fields.Integer()
-    expected_quantity = fields.Integer(metadata={"description": "What the ledger holds (frozen when finished)"})
-    difference = fields.Integer(metadata={"description": "countedQuantity - expectedQuantity"})
+    expected_quantity = fields.Integer(
+        dump_only=True, metadata={"description": "What the ledger held when the line was (last) counted"}
+    )
+    difference = fields.Integer(
+        dump_only=True, metadata={"description": "countedQuantity - expectedQuantity: what finishing posts (posted)"}
+    )
+    moved_since_count = fields.Integer(
+        dump_only=True,
+        metadata={
+            "description": "Signed amount that moved in or out of the bin since the line was counted "
+            "(until the finish, once finished); finishing keeps it"
+        },
+    )
 
 
 class CountArgs(ListArgs):
@@ -96,14 +106,8 @@ def _load(stocktaking_id):
     return service.get(get_db(), tenant=g.tenant, stocktaking_id=stocktaking_id, lock=True)
 
 
-def _finish_or_refuse(obj, changes):
-    """A count is open until finished; a finished count never changes again."""
-    if obj.finished:
-        raise Conflict(f"Stocktaking {obj.id} is finished and cannot be changed.")
-    if changes.get("finished"):
-        return service.finish(get_db(), tenant=g.tenant, user=g.user, count=obj)
-    stamp(obj, g.user)
-    return obj
+def _update(count, changes):
+    return service.update(get_db(), tenant=g.tenant, user=g.user, count=count, finished=changes.get("finished", False))
 
 
 @blp.route("")
@@ -138,7 +142,7 @@ class Stocktakings(MethodView):
         with unit_of_work():
             obj = _load(data["id"])
             changes = load_changes(data, obj, StocktakingUpdate, StocktakingSchema, READ_ONLY)
-            return _finish_or_refuse(obj, changes)
+            return _update(obj, changes)
 
 
 @blp.route("/<int:stocktaking_id>")
@@ -152,7 +156,7 @@ class StocktakingById(MethodView):
     @update_endpoint(blp, StocktakingUpdate, StocktakingSchema, _load, extra_read_only=READ_ONLY)
     def put(self, obj, changes, stocktaking_id):
         """Finish a count ({"finished": true}): its differences are posted to the ledger"""
-        return _finish_or_refuse(obj, changes)
+        return _update(obj, changes)
 
     @blp.response(204)
     @document_errors(blp, (401, 403, 404, 409))
@@ -175,7 +179,7 @@ class CountRecords(MethodView):
             count, product_ids=args.pop("product_id", None), batch_ids=args.pop("batch_id", None)
         )
         rows, status, headers = listing(db, query, StocktakingRecord, args)
-        return _with_expected(db, count, rows), status, headers
+        return _with_moved(db, count, rows), status, headers
 
     @blp.doc(
         requestBody={"required": True, "content": {"application/json": {"schema": one_or_list(CountLine)}}},
@@ -193,14 +197,13 @@ class CountRecords(MethodView):
             count = _load(stocktaking_id)
             items, single = load_one_or_many(CountLine())
             lines = service.set_counts(db, tenant=g.tenant, user=g.user, count=count, lines=items)
-            body = CountRecord(many=True).dump(_with_expected(db, count, lines))
+            body = CountRecord(many=True).dump(_with_moved(db, count, lines))
         return jsonify(body[0] if single else body)
 
 
-def _with_expected(db, count, lines):
-    """Attach what the ledger expects of each counted line, for the response."""
-    levels = service.expected(db, count=count, lines=lines)
+def _with_moved(db, count, lines):
+    """Attach to each line, for the response, how much moved since it was counted."""
+    moved = service.moved_since_count(db, count=count, lines=lines)
     for line in lines:
-        line.expected_quantity = levels[(line.product_id, line.batch_id)]
-        line.difference = line.counted_quantity - line.expected_quantity
+        line.moved_since_count = moved[(line.product_id, line.batch_id)]
     return lines

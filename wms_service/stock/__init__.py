@@ -1,1 +1,1 @@
-"""The heart: batches, bins, the ledger and stocktaking. Plain functions over a database session, no Flask."""
+"""The heart: batches, bins and the ledger. Plain functions over a database session, no Flask."""

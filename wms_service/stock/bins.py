@@ -5,7 +5,9 @@ from sqlalchemy import exists, select
 from ..audit import stamp
 from ..catalog import delete_rules
 from ..catalog.models import Warehouse
+from ..documents import stocktaking
 from ..errors import Conflict, NotFound
+from . import ledger
 from .models import Bin, BinInventory
 
 FIELDS = (
@@ -36,8 +38,17 @@ def create(db, *, tenant, user, items: list[dict]) -> list[Bin]:
 def update(db, *, tenant, user, bin_: Bin, changes: dict) -> Bin:
     if "warehouse_id" in changes and changes["warehouse_id"] != bin_.warehouse_id:
         _check_warehouse(db, tenant, changes["warehouse_id"], None)
+        # Under the bin's lock, as posts and new counts take it: neither can slip in between the checks and the move.
+        ledger.lock_bins(db, tenant.id, {bin_.id})
         if _holds_stock(db, bin_.id):
             raise Conflict(f"Bin {bin_.id} holds stock and cannot move to another warehouse.")
+        # An open count belongs to the bin's warehouse; it is finished or deleted first.
+        count_id = stocktaking.open_on(db, bin_id=bin_.id)
+        if count_id is not None:
+            raise Conflict(
+                f"Bin {bin_.id} is being counted (stocktaking {count_id}) and cannot move to another warehouse.",
+                {"warehouseId": [f"Stocktaking {count_id} is open."]},
+            )
     warehouse_id = changes.get("warehouse_id", bin_.warehouse_id)
     code = changes.get("code", bin_.code)
     if (warehouse_id, code) != (bin_.warehouse_id, bin_.code):

@@ -167,28 +167,3 @@ class BinInventoryRecord(IdMixin, AuditMixin, Base):
     # A delete appends a reversal: the new row points at the original, the original at its reversal.
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("bin_inventory_record.id"), unique=True)
     reversed_by_id: Mapped[int | None] = mapped_column(IdType)
-
-
-class Stocktaking(IdMixin, AuditMixin, Base):
-    __tablename__ = "stocktaking"
-
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"), index=True)
-    bin_id: Mapped[int] = mapped_column(ForeignKey("bin.id"), index=True, info=blocks_delete("stocktakings"))
-    warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouse.id"), info=blocks_delete("stocktakings"))
-    user_id: Mapped[int | None] = mapped_column(IdType)
-    reference_type: Mapped[str | None] = mapped_column(String(40))
-    finished: Mapped[bool] = mapped_column(Boolean, default=False)
-    finished_at: Mapped[int | None] = mapped_column(IdType)
-
-
-class StocktakingRecord(IdMixin, AuditMixin, Base):
-    __tablename__ = "stocktaking_record"
-    __table_args__ = (UniqueConstraint("stocktaking_id", "product_id", "batch_id"),)
-
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"))
-    stocktaking_id: Mapped[int] = mapped_column(ForeignKey("stocktaking.id", ondelete="CASCADE"))
-    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), info=blocks_delete("stocktaking counts"))
-    batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id"), info=blocks_delete("stocktaking counts"))
-    counted_quantity: Mapped[int] = mapped_column(Integer)
-    # Frozen when the count is finished; while it is open the expected quantity is read live from the ledger.
-    expected_at_finish: Mapped[int | None] = mapped_column(Integer)

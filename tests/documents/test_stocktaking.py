@@ -4,10 +4,11 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import listed
+from wms_service.documents import stocktaking
+from wms_service.documents.models import StocktakingRecord
 from wms_service.errors import BinCapacityExceeded, Conflict, NotFound, ValidationFailed
-from wms_service.stock import stocktaking
 from wms_service.stock.ledger import Line
-from wms_service.stock.models import BinInventoryRecord, StocktakingRecord
+from wms_service.stock.models import BinInventoryRecord
 
 
 def open_count(world, bin_):
@@ -20,8 +21,8 @@ def set_counts(world, count, *lines):
     return stocktaking.set_counts(world.db, tenant=world.tenant, user=world.user, count=count, lines=items)
 
 
-def expected(world, count, lines):
-    return stocktaking.expected(world.db, count=count, lines=lines)
+def moved(world, count, lines):
+    return stocktaking.moved_since_count(world.db, count=count, lines=lines)
 
 
 def posted(world, count):
@@ -67,19 +68,27 @@ def test_counts_are_set_not_added(world):
     assert stocktaking.records(world.db, count=count) == [again]
 
 
-def test_expected_is_live_while_open_and_frozen_once_finished(world):
+def test_expected_is_frozen_when_counted_and_what_moved_since_is_kept(world):
     bin_, product, batch = world.position()
+    key = (product.id, batch.id)
     world.post(Line(bin_.id, product.id, batch.id, 4))
     count = open_count(world, bin_)
     lines = set_counts(world, count, (product, batch, 6))
-    assert expected(world, count, lines) == {(product.id, batch.id): 4}
+    assert (lines[0].expected_quantity, lines[0].difference, moved(world, count, lines)) == (4, 2, {key: 0})
     world.post(Line(bin_.id, product.id, batch.id, 1))
-    assert expected(world, count, lines) == {(product.id, batch.id): 5}
+    assert (lines[0].expected_quantity, lines[0].difference, moved(world, count, lines)) == (4, 2, {key: 1})
+    # Counting the line again freezes it again.
+    (again,) = set_counts(world, count, (product, batch, 6))
+    assert (again.expected_quantity, again.difference, moved(world, count, [again])) == (5, 1, {key: 0})
+    world.post(Line(bin_.id, product.id, batch.id, -3))
+    assert moved(world, count, lines) == {key: -3}
 
     stocktaking.finish(world.db, tenant=world.tenant, user=world.user, count=count)
+    # 6 found where the ledger held 5: +1 posted onto the 2 left after the take.
+    assert [r.amount for r in posted(world, count)] == [1]
+    assert world.level(bin_, batch) == 3
     world.post(Line(bin_.id, product.id, batch.id, 10))
-    assert expected(world, count, lines) == {(product.id, batch.id): 5}
-    assert lines[0].expected_at_finish == 5
+    assert (lines[0].expected_quantity, lines[0].level_at_finish, moved(world, count, lines)) == (5, 2, {key: -3})
 
 
 def test_finish_posts_a_record_per_differing_line(world):

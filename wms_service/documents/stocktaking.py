@@ -1,17 +1,31 @@
-"""Stocktaking: count one bin, compare with the ledger, and post the differences when the count is finished."""
+"""Stocktaking: count one bin, compare with the ledger, and post the differences when the count is finished.
+
+A count is open until it is finished; a finished count never changes again (``LIFECYCLE``).
+"""
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ..audit import stamp
 from ..catalog.models import Product
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..repo import get_or_404
-from . import ledger
-from .models import Batch, BinInventoryBatch, Stocktaking, StocktakingRecord
-from .references import DocumentKind, Reference
+from ..stock import ledger
+from ..stock.models import Batch, BinInventoryBatch
+from ..stock.references import DocumentKind, Reference
+from . import base
+from .models import Stocktaking, StocktakingRecord
+from .models import StocktakingStatus as Status
+
+LIFECYCLE = base.StatusTable(
+    "Stocktaking",
+    # Open -> open: a PUT with {"finished": false} is accepted and only stamps the count.
+    {Status.OPEN: {Status.OPEN, Status.FINISHED}, Status.FINISHED: set()},
+    editable={Status.OPEN},
+)
 
 
-def create(db, *, tenant, user, items: list[dict]) -> list[Stocktaking]:
+def create(db: Session, *, tenant, user, items: list[dict]) -> list[Stocktaking]:
     # Locked like the ledger locks them, so two clients opening a count of the same bin at once get one count
     # and one 409.
     bins = ledger.lock_bins(db, tenant.id, {item["bin_id"] for item in items})
@@ -20,9 +34,7 @@ def create(db, *, tenant, user, items: list[dict]) -> list[Stocktaking]:
         bin_ = bins.get(item["bin_id"])
         if bin_ is None:
             raise NotFound(f"Bin {item['bin_id']} not found.", {"binId": ["The bin does not exist."]}, index=i)
-        open_count = db.scalar(
-            select(Stocktaking.id).where(Stocktaking.bin_id == bin_.id, Stocktaking.finished.is_(False))
-        )
+        open_count = open_on(db, bin_id=bin_.id)
         if open_count is not None or any(c.bin_id == bin_.id for c in counts):
             raise Conflict(
                 f"Bin {bin_.id} already has an open stocktaking ({open_count}); finish or delete it first.",
@@ -44,13 +56,18 @@ def create(db, *, tenant, user, items: list[dict]) -> list[Stocktaking]:
     return counts
 
 
-def get(db, *, tenant, stocktaking_id, lock=False) -> Stocktaking:
+def open_on(db: Session, *, bin_id: int) -> int | None:
+    """The id of the bin's open count, if it has one (a bin has at most one)."""
+    return db.scalar(select(Stocktaking.id).where(Stocktaking.bin_id == bin_id, Stocktaking.finished.is_(False)))
+
+
+def get(db: Session, *, tenant, stocktaking_id: int, lock: bool = False) -> Stocktaking:
     return get_or_404(db, Stocktaking, tenant.id, stocktaking_id, "Stocktaking", lock=lock)
 
 
-def set_counts(db, *, tenant, user, count: Stocktaking, lines: list[dict]) -> list[StocktakingRecord]:
+def set_counts(db: Session, *, tenant, user, count: Stocktaking, lines: list[dict]) -> list[StocktakingRecord]:
     """Set (not add) the counted quantity of each product and batch; answers the lines that were sent."""
-    _require_open(count)
+    LIFECYCLE.check_editable(count)
     product_ids = {line["product_id"] for line in lines}
     batch_ids = {line["batch_id"] for line in lines}
     products = set(db.scalars(select(Product.id).where(Product.tenant_id == tenant.id, Product.id.in_(product_ids))))
@@ -80,6 +97,10 @@ def set_counts(db, *, tenant, user, count: Stocktaking, lines: list[dict]) -> li
             )
         seen.add((line["product_id"], line["batch_id"]))
 
+    # What the bin holds is read under its lock: no record lands between this read and the commit, so the frozen
+    # expected is exactly what the ledger held when the line was counted.
+    ledger.lock_bins(db, tenant.id, {count.bin_id})
+    held = _levels(db, bin_id=count.bin_id)
     existing = {
         (r.product_id, r.batch_id): r
         for r in db.scalars(select(StocktakingRecord).where(StocktakingRecord.stocktaking_id == count.id))
@@ -94,6 +115,7 @@ def set_counts(db, *, tenant, user, count: Stocktaking, lines: list[dict]) -> li
             stamp(record, user, created=True)
             db.add(record)
         record.counted_quantity = line["counted_quantity"]
+        record.expected_quantity = held.get((line["product_id"], line["batch_id"]), 0)
         stamp(record, user)
         result.append(record)
     stamp(count, user)
@@ -111,43 +133,52 @@ def records_query(count: Stocktaking, *, product_ids=None, batch_ids=None):
     return query
 
 
-def records(db, *, count: Stocktaking) -> list[StocktakingRecord]:
+def records(db: Session, *, count: Stocktaking) -> list[StocktakingRecord]:
     return list(db.scalars(records_query(count).order_by(StocktakingRecord.id)))
 
 
-def expected(db, *, count: Stocktaking, lines: list[StocktakingRecord]) -> dict[tuple, int]:
-    """What the ledger says each counted line should be: frozen at finish, live while the count is open."""
+def moved_since_count(db: Session, *, count: Stocktaking, lines: list[StocktakingRecord]) -> dict[tuple, int]:
+    """How much of each line's product and batch moved in (+) or out (-) of the bin since the line was counted:
+    up to now while the count is open, up to the finish once it is finished."""
     if count.finished:
-        return {(r.product_id, r.batch_id): r.expected_at_finish or 0 for r in lines}
+        return {(r.product_id, r.batch_id): r.level_at_finish - r.expected_quantity for r in lines}
+    held = _levels(db, bin_id=count.bin_id)
+    return {(r.product_id, r.batch_id): held.get((r.product_id, r.batch_id), 0) - r.expected_quantity for r in lines}
+
+
+def _levels(db: Session, *, bin_id: int) -> dict[tuple, int]:
+    """What the bin holds, per product and batch."""
     rows = db.execute(
         select(BinInventoryBatch.product_id, BinInventoryBatch.batch_id, BinInventoryBatch.amount).where(
-            BinInventoryBatch.bin_id == count.bin_id
+            BinInventoryBatch.bin_id == bin_id
         )
     )
-    levels = {(p, b): amount for p, b, amount in rows}
-    return {(r.product_id, r.batch_id): levels.get((r.product_id, r.batch_id), 0) for r in lines}
+    return {(p, b): amount for p, b, amount in rows}
 
 
-def finish(db, *, tenant, user, count: Stocktaking) -> Stocktaking:
+def update(db: Session, *, tenant, user, count: Stocktaking, finished: bool) -> Stocktaking:
+    """A PUT of the count: ``finished`` true finishes it; false keeps it open and only stamps it."""
+    LIFECYCLE.check_move(count, Status.FINISHED if finished else Status.OPEN)
+    if finished:
+        return finish(db, tenant=tenant, user=user, count=count)
+    stamp(count, user)
+    return count
+
+
+def finish(db: Session, *, tenant, user, count: Stocktaking) -> Stocktaking:
     """Close the count and post every difference as a ledger record, in the caller's one transaction."""
-    _require_open(count)
-    # Hold the bin while comparing, so no record lands between reading the ledger and posting the difference.
+    LIFECYCLE.check_move(count, Status.FINISHED)
+    # Each line posts what its count found against what the ledger held when it was counted (its frozen expected),
+    # never against the level now: what moved in or out since the count is real and stays. The bin is held while
+    # the level at the finish is noted, so that note and the posting see the same ledger.
     ledger.lock_bins(db, tenant.id, {count.bin_id})
-    lines = records(db, count=count)
-    levels = expected(db, count=count, lines=lines)
+    held = _levels(db, bin_id=count.bin_id)
     postings = []
-    for r in lines:
-        r.expected_at_finish = levels[(r.product_id, r.batch_id)]
-        difference = r.counted_quantity - r.expected_at_finish
-        if difference:
-            postings.append(ledger.Line(count.bin_id, r.product_id, r.batch_id, difference))
-    if postings:
-        try:
-            reference = Reference(DocumentKind.STOCKTAKING, count.id)
-            ledger.post(db, tenant=tenant, user=user, lines=postings, reference=reference)
-        except Conflict as exc:
-            # The ledger names the posting's index, which means nothing to the client; its message names the line.
-            raise type(exc)(f"The count cannot be finished: {exc.message}") from exc
+    for r in records(db, count=count):
+        r.level_at_finish = held.get((r.product_id, r.batch_id), 0)
+        postings.append(ledger.Line(count.bin_id, r.product_id, r.batch_id, r.difference))
+    reference = Reference(DocumentKind.STOCKTAKING, count.id)
+    base.post(db, tenant=tenant, user=user, reference=reference, lines=postings, refusal="The count cannot be finished")
     count.finished = True
     stamp(count, user)
     count.finished_at = count.changed
@@ -155,12 +186,7 @@ def finish(db, *, tenant, user, count: Stocktaking) -> Stocktaking:
     return count
 
 
-def delete(db, *, count: Stocktaking) -> None:
-    _require_open(count)
+def delete(db: Session, *, count: Stocktaking) -> None:
+    LIFECYCLE.check_editable(count)
     db.delete(count)
     db.flush()
-
-
-def _require_open(count: Stocktaking):
-    if count.finished:
-        raise Conflict(f"Stocktaking {count.id} is finished and cannot be changed.")

@@ -1,0 +1,3 @@
+"""Documents: what moves stock besides a plain record. Each has a header, lines and a status whose moves are
+written in one table (``base.StatusTable``); it moves stock only through the ledger, with a reference naming it.
+No Flask here."""
