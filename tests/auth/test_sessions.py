@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select, update
 from werkzeug.security import check_password_hash
 
+from wms_service.auth import service as auth_service
 from wms_service.auth.models import ApiSession, User
 from wms_service.db import new_session
 
@@ -154,7 +155,7 @@ def test_secrets_are_stored_only_as_hashes(app, client):
     _tid, code, user_id = make_tenant(app)
     key = open_session(client, code).get_json()["sessionKey"]
     stored = scalar(app, select(User.password_hash).where(User.id == user_id))
-    assert stored.startswith("scrypt:") and PASSWORD not in stored
+    assert stored.startswith(auth_service.password_method() + "$") and PASSWORD not in stored
     assert check_password_hash(stored, PASSWORD) and not check_password_hash(stored, PASSWORD + "!")
     # Each hash has its own salt.
     _tid2, _code2, other_user = make_tenant(app)
