@@ -6,7 +6,7 @@ from flask import Flask
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
-from . import cli, config, db, erply, errors, health, jsonio, planograma
+from . import bodylimit, cli, config, db, erply, errors, health, jsonio, planograma
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -29,6 +29,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     erply.register(api)
     planograma.register(app, api)
     app.wsgi_app = erply.RootAliases(app.wsgi_app)
+    app.wsgi_app = bodylimit.ChunkedBodyLimit(app.wsgi_app, app.config)
     cli.init_app(app)
     return app
 

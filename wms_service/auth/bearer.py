@@ -22,17 +22,30 @@ from . import service
 from .models import Tenant, TenantHost, User
 
 MISSING_MESSAGE = "Invalid API KEY"
+HTTP_SPACE = " \t"
 
 
 def parse_header(value: str | None) -> tuple[str, str]:
     """(username, password) from ``Bearer <user>:<password>``; the password may itself contain ':'."""
-    if value is None or not value.strip():
+    # Decoded before anything is stripped, and only HTTP's spaces and tabs are: a password ending in "à" (UTF-8
+    # C3 A0) arrives ending in "\xa0", which str.strip() would take for a space.
+    value = _utf8(value or "").strip(HTTP_SPACE)
+    if not value:
         raise Unauthorized(MISSING_MESSAGE)
-    scheme, _, credentials = value.strip().partition(" ")
-    username, colon, password = credentials.strip().partition(":")
+    scheme, _, credentials = value.partition(" ")
+    username, colon, password = credentials.strip(HTTP_SPACE).partition(":")
     if scheme.lower() != "bearer" or not colon or not username or not password:
         raise Unauthorized("Invalid Authorization header: expected 'Bearer <user>:<password>'.")
     return username, password
+
+
+def _utf8(header_text: str) -> str:
+    """The header's bytes read as UTF-8, as clients send them (RFC 7617's charset; JSON's, so the same password works
+    on /v1/session). WSGI hands headers over decoded as latin-1; bytes that are not UTF-8 stay as they came."""
+    try:
+        return header_text.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return header_text
 
 
 def hostname(host: str) -> str:

@@ -1,6 +1,7 @@
 from datetime import date
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -8,6 +9,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    TypeDecorator,
     UniqueConstraint,
     text,
 )
@@ -15,6 +17,23 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..audit import AuditMixin
 from ..db import Base, IdMixin, IdType
+
+
+class Quantity(TypeDecorator):
+    """A stock amount or a per-bin total: 64 bits on both engines (migration 0007).
+
+    SQLite's INTEGER already holds 64 bits, so it stays INTEGER there (no table copy); PostgreSQL's becomes BIGINT.
+    PostgreSQL sums BIGINT as NUMERIC, so a sum of a Quantity is read back as an int, not a Decimal.
+    """
+
+    impl = BigInteger
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        return dialect.type_descriptor(Integer() if dialect.name == "sqlite" else BigInteger())
+
+    def process_result_value(self, value, dialect):
+        return value if value is None or type(value) is int else int(value)
 
 
 class Batch(IdMixin, AuditMixin, Base):
@@ -82,7 +101,7 @@ class BinInventory(IdMixin, Base):
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"), index=True)
     bin_id: Mapped[int] = mapped_column(ForeignKey("bin.id"))
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
-    amount: Mapped[int] = mapped_column(Integer, default=0)
+    amount: Mapped[int] = mapped_column(Quantity, default=0)
     added: Mapped[int] = mapped_column(IdType)
     changed: Mapped[int] = mapped_column(IdType)
 
@@ -100,7 +119,7 @@ class BinInventoryBatch(IdMixin, Base):
     bin_id: Mapped[int] = mapped_column(ForeignKey("bin.id"))
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
     batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id"), index=True)
-    amount: Mapped[int] = mapped_column(Integer, default=0)
+    amount: Mapped[int] = mapped_column(Quantity, default=0)
 
 
 class BinInventoryRecord(IdMixin, AuditMixin, Base):
@@ -119,7 +138,7 @@ class BinInventoryRecord(IdMixin, AuditMixin, Base):
     bin_id: Mapped[int] = mapped_column(ForeignKey("bin.id"))
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"))
     batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id"))
-    amount: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[int] = mapped_column(Quantity)
     reference_type: Mapped[str | None] = mapped_column(String(40))
     reference_id: Mapped[int | None] = mapped_column(IdType)
     prod_amort_type_id: Mapped[int | None] = mapped_column(IdType)
@@ -153,4 +172,4 @@ class StocktakingRecord(IdMixin, AuditMixin, Base):
     batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id"))
     counted_quantity: Mapped[int] = mapped_column(Integer)
     # Frozen when the count is finished; while it is open the expected quantity is read live from the ledger.
-    expected_at_finish: Mapped[int | None] = mapped_column(Integer)
+    expected_at_finish: Mapped[int | None] = mapped_column(Quantity)
