@@ -7,6 +7,7 @@ from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
 from . import bodylimit, cli, config, db, erply, errors, health, jsonio, planograma
+from .auth import throttle
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -18,6 +19,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config["API_SPEC_OPTIONS"] = _spec_options()
 
     db.init_app(app)
+    app.extensions[throttle.EXTENSION] = throttle.Throttle(
+        limit=app.config["LOGIN_MAX_FAILURES"], window_seconds=app.config["LOGIN_WINDOW_SECONDS"]
+    )
     api = Api(app)
     app.extensions["wms_api"] = api
     api.spec.components.security_scheme("clientCode", {"type": "apiKey", "in": "header", "name": "clientCode"})

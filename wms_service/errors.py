@@ -48,6 +48,16 @@ class Forbidden(DomainError):
     status = 403
 
 
+class TooManyRequests(DomainError):
+    """Refused without being looked at (login throttling); ``retry_after`` seconds from now it may succeed."""
+
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: int):
+        super().__init__(message)
+        self.headers = {"Retry-After": str(retry_after)}
+
+
 def at_index(index: int | None, errors: dict) -> dict:
     """Nest field errors under a list item's index, as list bodies report them."""
     return errors if index is None else {str(index): errors}
@@ -80,7 +90,7 @@ def _answer(status: int, message: str, errors: dict | None = None, headers=None)
 def register_error_handlers(app):
     @app.errorhandler(DomainError)
     def domain_error(exc):
-        return _answer(exc.status, exc.message, exc.errors)
+        return _answer(exc.status, exc.message, exc.errors, getattr(exc, "headers", None))
 
     @app.errorhandler(IntegrityError)
     def integrity_error(exc):

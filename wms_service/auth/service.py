@@ -5,18 +5,29 @@ import hashlib
 import os
 import re
 import secrets
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..db import now
 from ..errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from .models import ApiSession, Tenant, TenantHost, User
+from .throttle import Throttle
+from .throttle import key as throttle_key
+
+if TYPE_CHECKING:
+    from .bearer import CredentialCache
 
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
-# scrypt with werkzeug's defaults (n=2**15, r=8, p=1): tens of milliseconds per check, a random salt each.
-PASSWORD_METHOD = "scrypt"
+# OWASP's minimum for scrypt (N=2**17, r=8, p=1; CONTRACT section 9): 128 MiB and a few hundred milliseconds per
+# check, a random salt each. Hashes of another method (werkzeug's default N=2**15 before) are upgraded at the next
+# successful login.
+PASSWORD_METHOD = "scrypt:131072:8:1"
 PASSWORD_METHOD_ENV = "WMS_PASSWORD_METHOD"
+INVALID = "Invalid username or password."
 
 
 def password_method() -> str:
@@ -80,14 +91,69 @@ def create_user(db, *, tenant: Tenant, username: str, password: str, permissions
     return user
 
 
-def authenticate(db, *, tenant: Tenant, username: str, password: str) -> User:
-    """The tenant's active user with these credentials, or ``Unauthorized``."""
-    user = db.scalar(select(User).where(User.tenant_id == tenant.id, User.username == username))
+def log_in(
+    db,
+    *,
+    writer: Callable[[], Session],
+    throttle: Throttle,
+    tenant: Tenant | None,
+    tenant_code: str,
+    username: str,
+    password: str,
+    cache: "CredentialCache | None" = None,
+) -> User:
+    """The tenant's active user with these credentials, or ``Unauthorized``; throttled (auth/throttle.py).
+
+    ``tenant`` is None when ``tenant_code`` names none: that costs a hash like a wrong password. ``cache`` (Bearer's)
+    may confirm a password without hashing, but only after the throttle let the attempt through.
+
+    The throttle's writes, and a hash upgrade, run in short transactions of their own from ``writer``: a failure
+    must be counted although the request answers 401 and rolls its own back, and on SQLite the write lock is
+    taken after the hashing, for one statement.
+    """
+    pair = throttle_key(tenant.code if tenant is not None else tenant_code, username)
+    failures = throttle.check(db, pair)
+    user = None
+    if tenant is not None:
+        user = db.scalar(select(User).where(User.tenant_id == tenant.id, User.username == username))
+    if user is not None and user.active and cache is not None and cache.confirms(user, password):
+        return user
     stored = user.password_hash if user is not None else _dummy_hash(password_method())
     valid = check_password_hash(stored, password)
     if user is None or not valid or not user.active:
-        raise Unauthorized("Invalid username or password.")
+        _in_own_transaction(writer, lambda w: throttle.record_failure(w, pair))
+        raise Unauthorized(INVALID)
+    upgraded = (
+        None if _method(stored) == password_method() else generate_password_hash(password, method=password_method())
+    )
+    if failures or upgraded:
+
+        def work(w):
+            if failures:
+                throttle.reset(w, pair)
+            if upgraded:
+                # Only if unchanged meanwhile: a password set by an operator is never overwritten by an old one.
+                w.execute(
+                    update(User).where(User.id == user.id, User.password_hash == stored).values(password_hash=upgraded)
+                )
+
+        _in_own_transaction(writer, work)
+    if cache is not None and not upgraded:
+        cache.remember(user, password)
     return user
+
+
+def _method(stored: str) -> str:
+    return stored.partition("$")[0]
+
+
+def _in_own_transaction(writer: Callable[[], Session], work: Callable[[Session], None]) -> None:
+    session = writer()
+    try:
+        work(session)
+        session.commit()
+    finally:
+        session.close()
 
 
 def _key_hash(key: str) -> str:

@@ -3,12 +3,12 @@
 Integration users are ordinary users of the tenant; ``ADMIN`` holds every permission.
 """
 
-from functools import wraps
+from functools import partial, wraps
 
 from flask import current_app, g, request
 
-from ..auth import bearer
-from ..db import caller_session
+from ..auth import bearer, throttle
+from ..db import caller_session, new_session
 from ..errors import Forbidden
 
 CACHE = "wms_credential_cache"
@@ -29,6 +29,8 @@ def authenticate():
         g.user = bearer.authenticate(
             db,
             cache=current_app.extensions[CACHE],
+            throttle=current_app.extensions[throttle.EXTENSION],
+            writer=partial(new_session, write=True),
             host=request.host,
             authorization=request.headers.get("Authorization"),
         )

@@ -1,10 +1,13 @@
-"""hardening: 64-bit stock totals
+"""hardening: 64-bit stock totals, login throttling
 
 The per-bin totals (bin_inventory, bin_inventory_batch), the ledger's amounts and a count's frozen expected
 quantity become BIGINT on PostgreSQL: a bin holding more than 2**31 - 1 of a product was a 400 with a storage
 message there, while SQLite, whose INTEGER is already 64 bits, accepted it. SQLite's columns stay as they are
 (no table copy). On PostgreSQL each ALTER rewrites its table under an exclusive lock: about a second per million
 ledger records, during which the service waits.
+
+login_failure counts failed logins per tenant and username (auth/throttle.py), so that the count holds across
+gunicorn workers and hosts.
 
 Revision ID: 0007
 Revises: 0004 (on the hardening branch; re-chained after 0006 when merged)
@@ -31,9 +34,21 @@ def upgrade():
     if op.get_bind().dialect.name == "postgresql":
         for table, column in QUANTITIES:
             op.alter_column(table, column, type_=sa.BigInteger(), existing_type=sa.Integer())
+    op.create_table(
+        "login_failure",
+        sa.Column("key_hash", sa.String(length=64), nullable=False),
+        sa.Column("failures", sa.Integer(), nullable=False),
+        sa.Column("window_start", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_login_failure")),
+        sa.UniqueConstraint("key_hash", name=op.f("uq_login_failure_key_hash")),
+    )
+    op.create_index(op.f("ix_login_failure_window_start"), "login_failure", ["window_start"], unique=False)
 
 
 def downgrade():
+    op.drop_index(op.f("ix_login_failure_window_start"), table_name="login_failure")
+    op.drop_table("login_failure")
     # Fails, changing nothing, if a total no longer fits in 32 bits.
     if op.get_bind().dialect.name == "postgresql":
         for table, column in QUANTITIES:
