@@ -4,6 +4,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..db import Base, IdMixin, IdType
 
 ADMIN = "ADMIN"
+# CONTRACT section 9; ADMIN holds them all.
+PERMISSIONS = ("ADMIN", "CATALOG", "ORDERS", "PURCHASE_ORDER", "RECEIVING", "STOCK")
 
 
 class Tenant(IdMixin, Base):
