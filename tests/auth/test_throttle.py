@@ -97,6 +97,18 @@ def test_a_success_resets_the_count(app, client):
     assert_throttled(login(client, code))
 
 
+def test_a_cached_bearer_success_resets_the_count_too(app, client, hashes):
+    _tid, code, _uid = make_tenant(app)
+    assert bearer(client, code).status_code == 200
+    for _ in range(LIMIT - 1):
+        assert login(client, code, password="wrong").status_code == 401
+    assert bearer(client, code).status_code == 200
+    assert len(hashes) == LIMIT  # the second success came from the cache
+    for _ in range(LIMIT - 1):
+        assert login(client, code, password="wrong").status_code == 401
+    assert login(client, code).status_code == 200
+
+
 def test_the_window_passes(app, client, clock):
     _tid, code, _uid = make_tenant(app)
     for _ in range(LIMIT):

@@ -208,6 +208,8 @@ def log_in(
     if tenant is not None:
         user = db.scalar(select(User).where(User.tenant_id == tenant.id, User.username == username))
     if user is not None and user.active and cache is not None and cache.confirms(user, password):
+        if failures:
+            _in_own_transaction(writer, lambda w: throttle.reset(w, pair))
         return user
     stored = user.password_hash if user is not None else _dummy_hash(password_method())
     valid = check_password_hash(stored, password)
