@@ -1,4 +1,5 @@
-"""Login throttling across processes: two gunicorn servers ("hosts") of 2 workers each on one database.
+"""Against real gunicorn: login throttling across processes, two servers ("hosts") of 2 workers each on one
+database; and what only a real server shows (header bytes as sent, a chunked body).
 
 Every request opens a new connection and the attempts alternate between the servers, so no process sees more
 than part of them: the count holds only if it lives in the database. (With the count kept in each process, the
@@ -11,11 +12,15 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from itertools import cycle
 from pathlib import Path
 
 import pytest
 import requests
+
+from wms_service.auth import service as auth
+from wms_service.db import new_session
 
 from ..conftest import PASSWORD, make_tenant
 from ..test_concurrency import ROOT, TIMEOUT, _free_port, _stop
@@ -145,8 +150,6 @@ def test_other_users_and_a_success_reset_across_servers(app, servers):
 def test_concurrent_wrong_passwords_stop_near_the_limit(app, servers):
     """16 clients at once: every failure is counted (the upsert is atomic), and at most one attempt per worker
     already past the check when the limit is reached gets through beyond it."""
-    from concurrent.futures import ThreadPoolExecutor
-
     _tid, code, _uid = make_tenant(app)
     calls = [(servers[i % 2], (session, bearer)[i // 2 % 2]) for i in range(32)]
     with ThreadPoolExecutor(16) as pool:
@@ -154,3 +157,43 @@ def test_concurrent_wrong_passwords_stop_near_the_limit(app, servers):
     assert set(statuses) <= {401, 429}
     assert LIMIT <= statuses.count(401) <= LIMIT + 4  # 4 workers in all
     assert session(servers[0], code).status_code == 429
+
+
+# What only a real server shows: header bytes as a client sends them, and a body without a length.
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("gunicorn")
+def test_a_non_ascii_password_over_bearer_on_gunicorn(app, servers):
+    _tid, code, _uid = make_tenant(app)
+    password = "pâté-пароль-密码"
+    db = new_session(app, write=True)
+    auth.create_user(db, tenant=auth.tenant_by_code(db, code), username="jürgen", password=password)
+    db.commit()
+    db.close()
+    assert bearer(servers[0], code, "jürgen", password).status_code == 200  # sent as UTF-8 bytes
+    assert session(servers[1], code, "jürgen", password).status_code == 200
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("gunicorn")
+def test_a_chunked_body_over_the_limit_is_a_413_on_gunicorn(app, servers):
+    _tid, code, _uid = make_tenant(app)
+    key = session(servers[0], code).json()["sessionKey"]
+    limit = app.config["MAX_CONTENT_LENGTH"]
+
+    def chunks(total):
+        yield b'{"code": "CHUNKED", "name": "Chunked"}'
+        sent = 38
+        while sent < total:
+            piece = min(65536, total - sent)
+            yield b" " * piece
+            sent += piece
+
+    headers = {"clientCode": code, "sessionKey": key, "Content-Type": "application/json"}
+    too_big = requests.post(servers[0] + "/v1/product", data=chunks(limit + 1), headers=headers, timeout=TIMEOUT)
+    assert too_big.status_code == 413, too_big.text
+    fits = requests.post(servers[1] + "/v1/product", data=chunks(limit), headers=headers, timeout=TIMEOUT)
+    assert fits.status_code == 201, fits.text
+    listed = requests.get(servers[0] + "/v1/product?code=CHUNKED", headers=headers, timeout=TIMEOUT).json()
+    assert [p["code"] for p in listed] == ["CHUNKED"]
