@@ -185,6 +185,25 @@ def test_a_latin_1_header_that_is_not_utf_8_is_taken_as_it_came(client, app):
     assert face.call("post", "/api/product/read", {}, auth=False, headers=header).status_code == 200
 
 
+@pytest.mark.parametrize(
+    "host_prefix, header, message",
+    [
+        ("", f"Bearer cl\x00erk:{PASSWORD}", "Invalid username or password."),  # was a 400 "cannot be stored" on PG
+        ("", "Bearer clerk:pa\x00ss", "Invalid username or password."),
+        ("\x00", f"Bearer clerk:{PASSWORD}", "Invalid username or password."),
+        ("", "Bearer \udcff:password", "Invalid Authorization header: expected 'Bearer <user>:<password>'."),  # a 500
+        ("", "Bearer clerk:\udcff", "Invalid Authorization header: expected 'Bearer <user>:<password>'."),  # a 500
+    ],
+)
+def test_unstorable_credentials_are_a_401(client, app, host_prefix, header, message):
+    _tid, code, _uid = make_tenant(app)
+    face = Planograma(client, code)
+    face.host = host_prefix + face.host
+    assert (
+        face.fail("post", "/api/product/read", {}, auth=False, headers={"Authorization": header}, status=401) == message
+    )
+
+
 def test_session_reads_a_body_without_content_type(client, app):
     _tid, code, _uid = make_tenant(app)
     raw = json.dumps({"clientCode": code, "username": "clerk", "password": PASSWORD})

@@ -205,7 +205,7 @@ def log_in(
     pair = throttle_key(tenant.code if tenant is not None else tenant_code, username)
     failures = throttle.check(db, pair)
     user = None
-    if tenant is not None:
+    if tenant is not None and "\x00" not in username:  # no stored name holds a NUL, nor could PostgreSQL be asked
         user = db.scalar(select(User).where(User.tenant_id == tenant.id, User.username == username))
     if user is not None and user.active and cache is not None and cache.confirms(user, password):
         if failures:
