@@ -36,7 +36,7 @@ class Sessions(MethodView):
     @blp.doc(security=[])
     @blp.arguments(SessionRequest)
     @blp.response(200, SessionResponse)
-    @document_errors(blp, (400, 401, 429))
+    @document_errors(blp, (400, 401, 413, 429))
     def post(self, body):
         """Open a session"""
         # The slow password check runs outside the write transaction, so logins do not hold SQLite's write lock.
