@@ -6,6 +6,8 @@ from flask import Flask
 from flask_smorest import Api
 
 from . import cli, config, db, erply, health, jsonio, planograma, web
+from .auth import throttle
+from .web import bodylimit
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -17,6 +19,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config["API_SPEC_OPTIONS"] = _spec_options()
 
     db.init_app(app)
+    app.extensions[throttle.EXTENSION] = throttle.Throttle(
+        limit=app.config["LOGIN_MAX_FAILURES"], window_seconds=app.config["LOGIN_WINDOW_SECONDS"]
+    )
     api = Api(app)
     app.extensions["wms_api"] = api
     api.spec.components.security_scheme("clientCode", {"type": "apiKey", "in": "header", "name": "clientCode"})
@@ -26,6 +31,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     erply.register(app, api)
     planograma.register(app, api)
     app.wsgi_app = erply.RootAliases(app.wsgi_app)
+    app.wsgi_app = bodylimit.ChunkedBodyLimit(app.wsgi_app, app.config)
     cli.init_app(app)
     return app
 

@@ -1,5 +1,6 @@
 """The wms-service command: a Flask CLI group with the service's operator commands."""
 
+import importlib.metadata
 import sys
 from contextlib import contextmanager
 
@@ -12,12 +13,12 @@ from .auth import service as auth
 from .errors import DomainError
 
 db_cli = AppGroup("db", help="Database schema.")
-tenant_cli = AppGroup("tenant", help="Tenants (accounts).")
-user_cli = AppGroup("user", help="Users of a tenant.")
 ledger_cli = AppGroup("ledger", help="Prove or restore the stock totals from the ledger.")
 
 
 def init_app(app):
+    from .cli_accounts import tenant_cli, user_cli
+
     for group in (db_cli, tenant_cli, user_cli, ledger_cli):
         app.cli.add_command(group)
     app.cli.add_command(demo)
@@ -26,7 +27,12 @@ def init_app(app):
 def main():
     from . import create_app
 
-    FlaskGroup(create_app=create_app, help="wms_service operator commands.")(prog_name="wms-service")
+    # The service's own version, not Flask's banner of Python, Flask and Werkzeug versions.
+    cli = FlaskGroup(create_app=create_app, help="wms_service operator commands.", add_version_option=False)
+    version = click.version_option(
+        importlib.metadata.version("wms_service"), "--version", prog_name="wms-service", message="%(prog)s %(version)s"
+    )
+    version(cli)(prog_name="wms-service")
 
 
 @contextmanager
@@ -106,38 +112,6 @@ def _run(work):
         sys.exit(1)
     finally:
         session.close()
-
-
-@tenant_cli.command("create")
-@click.argument("code")
-@click.option("--name", default="")
-@click.option("--host", "hosts", multiple=True, help="A hostname for the Planograma API (repeatable).")
-@click.option("--allow-negative-stock", is_flag=True, help="Let records take a batch below zero in a bin.")
-def tenant_create(code, name, hosts, allow_negative_stock):
-    """Create tenant CODE (Erply's clientCode)."""
-    tenant = _run(
-        lambda s: auth.create_tenant(s, code=code, name=name, hosts=hosts, allow_negative_stock=allow_negative_stock)
-    )
-    click.echo(f"tenant {tenant.code} id={tenant.id}")
-
-
-@user_cli.command("create")
-@click.option("--tenant", "tenant_code", required=True)
-@click.argument("username")
-@click.option("--password-stdin", is_flag=True, required=True, help="Read the password from standard input.")
-@click.option("--permission", "permissions", multiple=True, help="ADMIN, PURCHASE_ORDER, ... (repeatable).")
-def user_create(tenant_code, username, password_stdin, permissions):
-    """Create USERNAME in a tenant; the password is read from standard input."""
-    password = sys.stdin.readline().rstrip("\r\n")
-
-    def work(session):
-        tenant = auth.tenant_by_code(session, tenant_code)
-        if tenant is None:
-            raise DomainError(f"Unknown tenant {tenant_code!r}.")
-        return auth.create_user(session, tenant=tenant, username=username, password=password, permissions=permissions)
-
-    user = _run(work)
-    click.echo(f"user {user.username} id={user.id} tenant={tenant_code}")
 
 
 @ledger_cli.command("verify")

@@ -14,6 +14,10 @@ def from_environment(instance_path):
         "SESSION_MAX_SECONDS": 86400,
         # How long a checked Planograma password skips scrypt on later requests (0 turns the cache off).
         "AUTH_CACHE_SECONDS": int(os.environ.get("WMS_AUTH_CACHE_SECONDS", 300)),
+        # Login throttling (CONTRACT section 9): past this many failed logins of one tenant and username (3 to 10)
+        # within the window, which starts at the first of them, that user's logins answer 429 until it ends.
+        "LOGIN_MAX_FAILURES": int(os.environ.get("WMS_LOGIN_MAX_FAILURES", 10)),
+        "LOGIN_WINDOW_SECONDS": int(os.environ.get("WMS_LOGIN_WINDOW_SECONDS", 300)),
         "IDEMPOTENCY_TTL_SECONDS": int(os.environ.get("WMS_IDEMPOTENCY_TTL_SECONDS", 48 * 3600)),
         "API_TITLE": "wms_service",
         "API_VERSION": "1.0.0",

@@ -46,6 +46,16 @@ class Forbidden(DomainError):
     status = 403
 
 
+class TooManyRequests(DomainError):
+    """Refused without being looked at (login throttling); ``retry_after`` seconds from now it may succeed."""
+
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after  # the faces answer it as the Retry-After header
+
+
 def at_index(index: int | None, errors: dict) -> dict:
     """Nest field errors under a list item's index, as list bodies report them."""
     return errors if index is None else {str(index): errors}

@@ -1,6 +1,6 @@
 """Every table, imported in one place for Alembic and the tests."""
 
-from .auth.models import ApiSession, Tenant, TenantHost, User  # noqa: F401
+from .auth.models import ApiSession, LoginFailure, Tenant, TenantHost, User  # noqa: F401
 from .catalog.models import Category, Company, MeasurementUnit, Product, Warehouse  # noqa: F401
 from .documents.models import Stocktaking, StocktakingRecord  # noqa: F401
 from .stock.models import (  # noqa: F401

@@ -2,8 +2,10 @@
 
 No response may be a 5xx, and every response must match what the spec documents for it: status code, content
 type, headers and body schema. 20 examples per operation, derandomized, so CI runs the same cases every time.
+A longer run by hand: WMS_FUZZ_EXAMPLES=1000 (then random, not derandomized; bench/fuzz.md has its results).
 """
 
+import os
 from pathlib import Path
 
 import pytest
@@ -63,8 +65,8 @@ def credentials(app):
 
 @schema.parametrize()
 @settings(
-    max_examples=20,
-    derandomize=True,
+    max_examples=int(os.environ.get("WMS_FUZZ_EXAMPLES", 20)),
+    derandomize="WMS_FUZZ_EXAMPLES" not in os.environ,
     database=None,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.function_scoped_fixture],

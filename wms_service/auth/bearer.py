@@ -1,11 +1,12 @@
 """The Planograma scheme: ``Authorization: Bearer <user>:<password>``, the tenant found from the request host.
 
-Checking a scrypt hash takes tens of milliseconds on purpose, and this scheme sends the password with every
+Checking a scrypt hash takes a few hundred milliseconds on purpose, and this scheme sends the password with every
 request. ``CredentialCache`` remembers, for a few minutes, that a password was right for a user's current hash,
 so repeated requests skip scrypt while the stored hash stays as slow as ever. It holds no password: its key is
 an HMAC of the password under a random secret that lives only in this process's memory. A cached answer counts
 only while the user's stored hash is the one it was checked against, so a changed password ends it at once;
-the user row (and its ``active`` flag) is read on every request.
+the user row (and its ``active`` flag) is read on every request, and so is the login throttle's count
+(auth/throttle.py): past its limit even a cached password is refused.
 """
 
 import hashlib
@@ -14,25 +15,50 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ..errors import Unauthorized
 from . import service
 from .models import Tenant, TenantHost, User
+from .throttle import Throttle
 
 MISSING_MESSAGE = "Invalid API KEY"
+HTTP_SPACE = " \t"
 
 
 def parse_header(value: str | None) -> tuple[str, str]:
     """(username, password) from ``Bearer <user>:<password>``; the password may itself contain ':'."""
-    if value is None or not value.strip():
+    # Decoded before anything is stripped, and only HTTP's spaces and tabs are: a password ending in "à" (UTF-8
+    # C3 A0) arrives ending in "\xa0", which str.strip() would take for a space.
+    value = _utf8(value or "").strip(HTTP_SPACE)
+    if not value:
         raise Unauthorized(MISSING_MESSAGE)
-    scheme, _, credentials = value.strip().partition(" ")
-    username, colon, password = credentials.strip().partition(":")
-    if scheme.lower() != "bearer" or not colon or not username or not password:
+    scheme, _, credentials = value.partition(" ")
+    username, colon, password = credentials.strip(HTTP_SPACE).partition(":")
+    if scheme.lower() != "bearer" or not colon or not username or not password or not _is_unicode(credentials):
         raise Unauthorized("Invalid Authorization header: expected 'Bearer <user>:<password>'.")
     return username, password
+
+
+def _is_unicode(text: str) -> bool:
+    """No lone surrogates (a server hands headers over as latin-1, which has none; a test client may not)."""
+    try:
+        text.encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+def _utf8(header_text: str) -> str:
+    """The header's bytes read as UTF-8, as clients send them (RFC 7617's charset; JSON's, so the same password works
+    on /v1/session). WSGI hands headers over decoded as latin-1; bytes that are not UTF-8 stay as they came."""
+    try:
+        return header_text.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return header_text
 
 
 def hostname(host: str) -> str:
@@ -45,17 +71,22 @@ def hostname(host: str) -> str:
     return host.rstrip(".")
 
 
-def tenant_for_host(db, host: str) -> Tenant:
-    """A hostname registered on a tenant, else the host's first label taken as the tenant code."""
+def tenant_for_host(db, host: str) -> tuple[Tenant | None, str]:
+    """(tenant, its code): a hostname registered on a tenant, else the host's first label taken as the tenant code.
+
+    An unknown tenant is (None, the code the host names): the login goes on as for an unknown user, so that it
+    costs the same and answers the same as a wrong password.
+    """
     name = hostname(host)
+    if "\x00" in name or not _is_unicode(name):
+        return None, name  # no tenant has it, and PostgreSQL could not even be asked
     tenant = db.scalar(
         select(Tenant).join(TenantHost, TenantHost.tenant_id == Tenant.id).where(TenantHost.hostname == name)
     )
+    code = name.split(".", 1)[0]
     if tenant is None and name:
-        tenant = service.tenant_by_code(db, name.split(".", 1)[0])
-    if tenant is None:
-        raise Unauthorized(f"Unknown tenant for host {name!r}.")
-    return tenant
+        tenant = service.tenant_by_code(db, code)
+    return tenant, tenant.code if tenant is not None else code
 
 
 class CredentialCache:
@@ -102,14 +133,25 @@ class CredentialCache:
                 self._entries.popitem(last=False)
 
 
-def authenticate(db, *, cache: CredentialCache, host: str, authorization: str | None) -> User:
-    """The active user the header names in the host's tenant, or ``Unauthorized``."""
+def authenticate(
+    db,
+    *,
+    cache: CredentialCache,
+    throttle: Throttle,
+    writer: Callable[[], Session],
+    host: str,
+    authorization: str | None,
+) -> User:
+    """The active user the header names in the host's tenant, or ``Unauthorized`` (or a 429 past the throttle)."""
     username, password = parse_header(authorization)
-    tenant = tenant_for_host(db, host)
-    user = db.scalar(select(User).where(User.tenant_id == tenant.id, User.username == username))
-    if user is not None and user.active and cache.confirms(user, password):
-        return user
-    # The full, slow check; it also costs as much for an unknown user as for a wrong password.
-    user = service.authenticate(db, tenant=tenant, username=username, password=password)
-    cache.remember(user, password)
-    return user
+    tenant, code = tenant_for_host(db, host)
+    return service.log_in(
+        db,
+        writer=writer,
+        throttle=throttle,
+        tenant=tenant,
+        tenant_code=code,
+        username=username,
+        password=password,
+        cache=cache,
+    )

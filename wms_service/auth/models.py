@@ -1,9 +1,11 @@
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, IdMixin, IdType
 
 ADMIN = "ADMIN"
+# CONTRACT section 9; ADMIN holds them all.
+PERMISSIONS = ("ADMIN", "CATALOG", "ORDERS", "PURCHASE_ORDER", "RECEIVING", "STOCK")
 
 
 class Tenant(IdMixin, Base):
@@ -59,3 +61,17 @@ class ApiSession(IdMixin, Base):
     created: Mapped[int] = mapped_column(IdType)
     expires: Mapped[int] = mapped_column(IdType)
     closed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class LoginFailure(IdMixin, Base):
+    """Failed logins of one tenant and username in the current window (auth/throttle.py).
+
+    Keyed by a hash of the pair, so a username of any length or content fits, and unknown tenants and users are
+    counted like known ones (their rows are told apart by nothing).
+    """
+
+    __tablename__ = "login_failure"
+
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    window_start: Mapped[int] = mapped_column(IdType, index=True)

@@ -2,21 +2,46 @@
 
 import functools
 import hashlib
+import ipaddress
 import os
 import re
 import secrets
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..db import now
 from ..errors import Conflict, NotFound, Unauthorized, ValidationFailed
-from .models import ApiSession, Tenant, TenantHost, User
+from .models import PERMISSIONS, ApiSession, LoginFailure, Tenant, TenantHost, User
+from .throttle import Throttle
+from .throttle import key as throttle_key
 
-CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
-# scrypt with werkzeug's defaults (n=2**15, r=8, p=1): tens of milliseconds per check, a random salt each.
-PASSWORD_METHOD = "scrypt"
+if TYPE_CHECKING:
+    from .bearer import CredentialCache
+
+# The rules, as enforced below and as the messages state them.
+CODE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+CODE_RULE = "A tenant code is 1 to 64 letters, digits, '-' or '_', and starts with a letter or a digit."
+HOST_LABEL_RE = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
+HOST_RULE = "A host is an IP address or a DNS name: dot-separated labels of letters, digits and '-' (1 to 63 each)."
+# Bearer puts the username before a ':', and HTTP drops a header's surrounding spaces and has no line breaks.
+USERNAME_RE = re.compile(r"[^\s:\x00-\x1f\x7f](?:[^:\x00-\x1f\x7f]{0,98}[^\s:\x00-\x1f\x7f])?")
+USERNAME_RULE = "A username is 1 to 100 characters, without ':' or control characters, and no space at either end."
+MIN_PASSWORD, MAX_PASSWORD = 8, 1024  # /v1/session takes at most 1024
+PASSWORD_RE = re.compile(r"[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f]")
+PASSWORD_RULE = (
+    f"A password is {MIN_PASSWORD} to {MAX_PASSWORD} characters, without control characters (line breaks, tabs), "
+    "and does not end with a space."
+)
+# OWASP's minimum for scrypt (N=2**17, r=8, p=1; CONTRACT section 9): 128 MiB and a few hundred milliseconds per
+# check, a random salt each. Hashes of another method (werkzeug's default N=2**15 before) are upgraded at the next
+# successful login.
+PASSWORD_METHOD = "scrypt:131072:8:1"
 PASSWORD_METHOD_ENV = "WMS_PASSWORD_METHOD"
+INVALID = "Invalid username or password."
 
 
 def password_method() -> str:
@@ -34,8 +59,8 @@ def _dummy_hash(method: str) -> str:
 
 
 def create_tenant(db, *, code: str, name: str = "", hosts=(), allow_negative_stock=False) -> Tenant:
-    if not CODE_RE.match(code or ""):
-        raise ValidationFailed("Invalid tenant code.", {"code": ["Letters, digits, '-' and '_', at most 64."]})
+    if not CODE_RE.fullmatch(code or ""):
+        raise ValidationFailed(f"Invalid tenant code. {CODE_RULE}", {"code": [CODE_RULE]})
     if db.scalar(select(Tenant).where(Tenant.code == code)):
         raise Conflict(f"Tenant {code!r} already exists.")
     tenant = Tenant(code=code, name=name or code, allow_negative_stock=allow_negative_stock, created=now())
@@ -47,7 +72,9 @@ def create_tenant(db, *, code: str, name: str = "", hosts=(), allow_negative_sto
 
 
 def add_host(db, *, tenant: Tenant, hostname: str) -> TenantHost:
-    hostname = hostname.strip().lower()
+    hostname = hostname.strip().lower().rstrip(".")
+    if not _is_host(hostname):
+        raise ValidationFailed(f"Invalid host {hostname!r}. {HOST_RULE}", {"host": [HOST_RULE]})
     if db.scalar(select(TenantHost).where(TenantHost.hostname == hostname)):
         raise Conflict(f"Host {hostname!r} is already registered.")
     host = TenantHost(tenant_id=tenant.id, hostname=hostname)
@@ -56,15 +83,45 @@ def add_host(db, *, tenant: Tenant, hostname: str) -> TenantHost:
     return host
 
 
+def _is_host(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+        return True
+    except ValueError:
+        return len(name) <= 253 and all(HOST_LABEL_RE.fullmatch(label) for label in name.split("."))
+
+
 def tenant_by_code(db, code: str) -> Tenant | None:
     return db.scalar(select(Tenant).where(Tenant.code == code))
 
 
+def tenants(db) -> list[tuple[Tenant, list[str], int]]:
+    """Every tenant with its hostnames and how many users it has, by code."""
+    hosts: dict[int, list[str]] = {}
+    for tenant_id, hostname in db.execute(
+        select(TenantHost.tenant_id, TenantHost.hostname).order_by(TenantHost.hostname)
+    ):
+        hosts.setdefault(tenant_id, []).append(hostname)
+    counts = dict(db.execute(select(User.tenant_id, func.count()).group_by(User.tenant_id)).all())
+    return [(t, hosts.get(t.id, []), counts.get(t.id, 0)) for t in db.scalars(select(Tenant).order_by(Tenant.code))]
+
+
+def users(db, *, tenant: Tenant) -> list[User]:
+    return list(db.scalars(select(User).where(User.tenant_id == tenant.id).order_by(User.username)))
+
+
+def user_by_name(db, *, tenant: Tenant, username: str) -> User:
+    user = db.scalar(select(User).where(User.tenant_id == tenant.id, User.username == username))
+    if user is None:
+        raise NotFound(f"No user {username!r} in tenant {tenant.code!r}.")
+    return user
+
+
 def create_user(db, *, tenant: Tenant, username: str, password: str, permissions=()) -> User:
-    if not username or len(username) > 100:
-        raise ValidationFailed("Invalid username.", {"username": ["1 to 100 characters."]})
-    if len(password or "") < 8:
-        raise ValidationFailed("Password too short.", {"password": ["At least 8 characters."]})
+    if not USERNAME_RE.fullmatch(username or ""):
+        raise ValidationFailed(f"Invalid username. {USERNAME_RULE}", {"username": [USERNAME_RULE]})
+    _check_password(password)
+    held = permission_names(permissions)
     exists = db.scalar(select(User).where(User.tenant_id == tenant.id, User.username == username))
     if exists:
         raise Conflict(f"User {username!r} already exists in tenant {tenant.code!r}.")
@@ -72,7 +129,7 @@ def create_user(db, *, tenant: Tenant, username: str, password: str, permissions
         tenant_id=tenant.id,
         username=username,
         password_hash=generate_password_hash(password, method=password_method()),
-        permissions=" ".join(sorted({p.strip().upper() for p in permissions if p.strip()})),
+        permissions=" ".join(held),
         created=now(),
     )
     db.add(user)
@@ -80,14 +137,116 @@ def create_user(db, *, tenant: Tenant, username: str, password: str, permissions
     return user
 
 
-def authenticate(db, *, tenant: Tenant, username: str, password: str) -> User:
-    """The tenant's active user with these credentials, or ``Unauthorized``."""
-    user = db.scalar(select(User).where(User.tenant_id == tenant.id, User.username == username))
+def permission_names(names) -> list[str]:
+    """The names upper-cased, each once, sorted; an unknown one is refused with the list of known ones."""
+    held = sorted({name.strip().upper() for name in names if name.strip()})
+    unknown = [name for name in held if name not in PERMISSIONS]
+    if unknown:
+        rule = f"The permissions are {', '.join(PERMISSIONS)}."
+        raise ValidationFailed(f"Unknown permission {', '.join(map(repr, unknown))}. {rule}", {"permission": [rule]})
+    return held
+
+
+def _check_password(password: str) -> None:
+    if len(password or "") < MIN_PASSWORD:
+        raise ValidationFailed(f"Password too short. {PASSWORD_RULE}", {"password": [PASSWORD_RULE]})
+    if len(password) > MAX_PASSWORD or not PASSWORD_RE.fullmatch(password):
+        raise ValidationFailed(f"Invalid password. {PASSWORD_RULE}", {"password": [PASSWORD_RULE]})
+
+
+def set_password(db, *, user: User, password: str) -> int:
+    """Give ``user`` a new password: their sessions end and their failed logins are forgotten. Returns how many
+    sessions ended. (Bearer's cached checks end by themselves: they hold for the old hash only.)"""
+    _check_password(password)
+    user.password_hash = generate_password_hash(password, method=password_method())
+    forget_failures(db, tenant_code=user.tenant.code, username=user.username)
+    return revoke_sessions(db, user=user)
+
+
+def set_active(db, *, user: User, active: bool) -> int:
+    """Enable or disable ``user``; disabling ends their sessions (returns how many)."""
+    user.active = active
+    return 0 if active else revoke_sessions(db, user=user)
+
+
+def revoke_sessions(db, *, user: User) -> int:
+    """Close every live session of ``user``; returns how many."""
+    return db.execute(
+        update(ApiSession)
+        .where(ApiSession.user_id == user.id, ApiSession.closed.is_(False), ApiSession.expires > now())
+        .values(closed=True)
+    ).rowcount
+
+
+def forget_failures(db, *, tenant_code: str, username: str) -> None:
+    db.execute(delete(LoginFailure).where(LoginFailure.key_hash == throttle_key(tenant_code, username)))
+
+
+def log_in(
+    db,
+    *,
+    writer: Callable[[], Session],
+    throttle: Throttle,
+    tenant: Tenant | None,
+    tenant_code: str,
+    username: str,
+    password: str,
+    cache: "CredentialCache | None" = None,
+) -> User:
+    """The tenant's active user with these credentials, or ``Unauthorized``; throttled (auth/throttle.py).
+
+    ``tenant`` is None when ``tenant_code`` names none: that costs a hash like a wrong password. ``cache`` (Bearer's)
+    may confirm a password without hashing, but only after the throttle let the attempt through.
+
+    The throttle's writes, and a hash upgrade, run in short transactions of their own from ``writer``: a failure
+    must be counted although the request answers 401 and rolls its own back, and on SQLite the write lock is
+    taken after the hashing, for one statement.
+    """
+    pair = throttle_key(tenant.code if tenant is not None else tenant_code, username)
+    failures = throttle.check(db, pair)
+    user = None
+    if tenant is not None and "\x00" not in username:  # no stored name holds a NUL, nor could PostgreSQL be asked
+        user = db.scalar(select(User).where(User.tenant_id == tenant.id, User.username == username))
+    if user is not None and user.active and cache is not None and cache.confirms(user, password):
+        if failures:
+            _in_own_transaction(writer, lambda w: throttle.reset(w, pair))
+        return user
     stored = user.password_hash if user is not None else _dummy_hash(password_method())
     valid = check_password_hash(stored, password)
     if user is None or not valid or not user.active:
-        raise Unauthorized("Invalid username or password.")
+        _in_own_transaction(writer, lambda w: throttle.record_failure(w, pair))
+        raise Unauthorized(INVALID)
+    upgraded = (
+        None if _method(stored) == password_method() else generate_password_hash(password, method=password_method())
+    )
+    if failures or upgraded:
+
+        def work(w):
+            if failures:
+                throttle.reset(w, pair)
+            if upgraded:
+                # Only if unchanged meanwhile: a password set by an operator is never overwritten by an old one.
+                w.execute(
+                    update(User).where(User.id == user.id, User.password_hash == stored).values(password_hash=upgraded)
+                )
+
+        _in_own_transaction(writer, work)
+    if cache is not None and not upgraded:
+        cache.remember(user, password)
     return user
+
+
+def _method(stored: str) -> str:
+    return stored.partition("$")[0]
+
+
+def _in_own_transaction(writer: Callable[[], Session], work: Callable[[Session], None]) -> None:
+    session = writer()
+    try:
+        work(session)
+        session.commit()
+    finally:
+        session.close()
 
 
 def _key_hash(key: str) -> str:

@@ -7,7 +7,7 @@ request's own session and its one write transaction are the web's business (``we
 
 import time
 
-from sqlalchemy import BigInteger, Integer, MetaData
+from sqlalchemy import BigInteger, Integer, MetaData, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from .engine import SQLITE_TIMEOUT, WRITE, get_engine, init_app, make_engine, new_session
@@ -25,6 +25,23 @@ IdType = BigInteger().with_variant(Integer(), "sqlite")
 # Ids are issued from 1 and stay within what a JSON client can hold exactly (a double's integers); an id beyond
 # that names nothing, and would overflow the database's integer parameter. Every face's id fields check it.
 MAX_ID = 2**53
+
+
+class Quantity(TypeDecorator):
+    """A stock amount or a per-bin total: 64 bits on both engines (migration 0007).
+
+    SQLite's INTEGER already holds 64 bits, so it stays INTEGER there (no table copy); PostgreSQL's becomes BIGINT.
+    PostgreSQL sums BIGINT as NUMERIC, so a sum of a Quantity is read back as an int, not a Decimal.
+    """
+
+    impl = BigInteger
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):
+        return dialect.type_descriptor(Integer() if dialect.name == "sqlite" else BigInteger())
+
+    def process_result_value(self, value, dialect):
+        return value if value is None or type(value) is int else int(value)
 
 
 class Base(DeclarativeBase):
@@ -46,6 +63,7 @@ __all__ = [
     "IdMixin",
     "IdType",
     "MAX_ID",
+    "Quantity",
     "get_engine",
     "init_app",
     "make_engine",

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..audit import AuditMixin
 from ..catalog.delete_rules import blocks_delete
-from ..db import Base, IdMixin, IdType
+from ..db import Base, IdMixin, IdType, Quantity
 
 
 class StocktakingStatus(StrEnum):
@@ -45,10 +45,10 @@ class StocktakingRecord(IdMixin, AuditMixin, Base):
     counted_quantity: Mapped[int] = mapped_column(Integer)
     # What the ledger held when the line was (last) counted: finishing posts counted - expected, so stock that
     # moves after the count is kept (CONTRACT section 3).
-    expected_quantity: Mapped[int] = mapped_column(Integer)
+    expected_quantity: Mapped[int] = mapped_column(Quantity)
     # What the ledger held when the count was finished, before its own records: the line's movedSinceCount then
     # stays what it was at the finish. None while the count is open.
-    level_at_finish: Mapped[int | None] = mapped_column(Integer)
+    level_at_finish: Mapped[int | None] = mapped_column(Quantity)
 
     @property
     def difference(self) -> int:

@@ -8,7 +8,7 @@ from flask import g, request
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate
 from sqlalchemy import select
 from webargs import core as webargs_core
-from webargs.flaskparser import FlaskParser, is_json_request
+from webargs.flaskparser import FlaskParser
 
 from .. import jsonio
 from ..auth import service as auth
@@ -140,13 +140,15 @@ def read_json():
 
 
 class StrictJsonParser(FlaskParser):
-    """webargs' parser for ``@blp.arguments`` bodies, decoding JSON as strictly as ``read_json``."""
+    """webargs' parser for ``@blp.arguments`` bodies, decoding JSON as strictly as ``read_json``, and like it
+    whatever the Content-Type says (a body without one was read as no body: "missing" fields that were there)."""
 
     def _raw_load_json(self, req):
-        if not is_json_request(req):
+        raw = req.get_data(cache=True)
+        if not raw.strip():
             return webargs_core.missing
         try:
-            return jsonio.loads(req.get_data(cache=True))
+            return jsonio.loads(raw)
         except (ValueError, UnicodeDecodeError) as exc:
             raise json.JSONDecodeError(str(exc), "(request body)", 0) from exc
 

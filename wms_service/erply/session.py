@@ -1,13 +1,15 @@
 """POST/DELETE /v1/session: open a session with a password, close it with its key."""
 
+from functools import partial
+
 from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from ..auth import service as auth
+from ..auth import throttle
 from ..db import new_session
-from ..errors import Unauthorized
 from ..web.permissions import ANYONE, writes_need
 from ..web.transaction import unit_of_work
 from .common import CamelSchema, StrictJsonParser, document_errors
@@ -37,16 +39,21 @@ class Sessions(MethodView):
     @blp.doc(security=[])
     @blp.arguments(SessionRequest)
     @blp.response(200, SessionResponse)
-    @document_errors(blp, (400, 401))
+    @document_errors(blp, (400, 401, 413, 429))
     def post(self, body):
         """Open a session"""
         # The slow password check runs outside the write transaction, so logins do not hold SQLite's write lock.
         reader = new_session(current_app)
         try:
-            tenant = auth.tenant_by_code(reader, body["client_code"])
-            if tenant is None:
-                raise Unauthorized("Invalid username or password.")
-            user = auth.authenticate(reader, tenant=tenant, username=body["username"], password=body["password"])
+            user = auth.log_in(
+                reader,
+                writer=partial(new_session, current_app._get_current_object(), write=True),
+                throttle=current_app.extensions[throttle.EXTENSION],
+                tenant=auth.tenant_by_code(reader, body["client_code"]),
+                tenant_code=body["client_code"],
+                username=body["username"],
+                password=body["password"],
+            )
             user_id = user.id
         finally:
             reader.close()

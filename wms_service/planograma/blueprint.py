@@ -13,7 +13,7 @@ from .envelope import ERROR_STATUSES
 from .requests import JsonBodyParser
 
 SECURITY_SCHEME = "planogramaBearer"
-ALWAYS = (400, 401, 500)
+ALWAYS = (400, 401, 413, 429, 500)  # 413: any body over the limit; 429: login throttling, before any view
 
 
 def response_name(status: int) -> str:
@@ -33,7 +33,7 @@ class ApiBlueprint(Blueprint):
 
 
 def errors_doc(*statuses: int):
-    """Document the error statuses a view answers besides 400, 401 and 500 (which every view may)."""
+    """Document the error statuses a view answers besides 400, 401, 413, 429 and 500 (which every view may)."""
 
     def decorator(view):
         # Kept with flask-smorest's own doc info, which its decorators carry from function to wrapper.

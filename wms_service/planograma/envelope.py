@@ -16,6 +16,7 @@ ERROR_STATUSES = {
     405: "Method not allowed",
     409: "Conflict with existing data or the stock rules",
     413: "Body too large",
+    429: "Too many failed logins for this user: retry after the Retry-After header's seconds",
     500: "Unexpected error",
 }
 

@@ -122,9 +122,21 @@ class Amount(fields.Decimal):
 
 
 def _four_places(value: Decimal) -> None:
-    # normalize(), not quantize(): it never raises, however large the number.
-    if value.normalize().as_tuple().exponent < PLACES.as_tuple().exponent:
+    if decimal_places(value) > -PLACES.as_tuple().exponent:
         raise ValidationError("At most 4 decimal places.")
+
+
+def decimal_places(value: Decimal) -> int:
+    """How many decimal places a finite ``value`` needs, read from its digits alone.
+
+    No arithmetic, so no decimal context: ``normalize()`` overflowed on ``1e1000000`` (a 500) and rounded
+    ``1e-1000030`` to 0, which then passed as having no places at all.
+    """
+    _sign, digits, exponent = value.as_tuple()
+    zeros = len(digits) - len(bytes(digits).rstrip(b"\0"))  # trailing zeros of the coefficient
+    if zeros == len(digits):
+        return 0  # zero, whatever its exponent
+    return max(0, -(exponent + zeros))
 
 
 LOOKUPS = validate.Length(max=MAX_LOOKUPS, error="At most {max} entries.")

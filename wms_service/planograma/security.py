@@ -3,11 +3,12 @@
 Integration users are ordinary users of the tenant; ``ADMIN`` holds every permission.
 """
 
-from functools import wraps
+from functools import partial, wraps
 
 from flask import current_app, g, request
 
-from ..auth import bearer
+from ..auth import bearer, throttle
+from ..db import new_session
 from ..errors import Forbidden
 from ..web.session import get_db
 
@@ -28,6 +29,8 @@ def authenticate():
     g.user = bearer.authenticate(
         get_db(),
         cache=current_app.extensions[CACHE],
+        throttle=current_app.extensions[throttle.EXTENSION],
+        writer=partial(new_session, current_app._get_current_object(), write=True),
         host=request.host,
         authorization=request.headers.get("Authorization"),
     )

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..audit import AuditMixin
 from ..catalog.delete_rules import blocks_delete
-from ..db import Base, IdMixin, IdType
+from ..db import Base, IdMixin, IdType, Quantity
 
 
 class Batch(IdMixin, AuditMixin, Base):
@@ -83,7 +83,7 @@ class BinInventory(IdMixin, Base):
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"), index=True)
     bin_id: Mapped[int] = mapped_column(ForeignKey("bin.id"), info=blocks_delete("bin inventory"))
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), info=blocks_delete("bin inventory"))
-    amount: Mapped[int] = mapped_column(Integer, default=0)
+    amount: Mapped[int] = mapped_column(Quantity, default=0)
     added: Mapped[int] = mapped_column(IdType)
     changed: Mapped[int] = mapped_column(IdType)
 
@@ -101,10 +101,10 @@ class BinInventoryBatch(IdMixin, Base):
     bin_id: Mapped[int] = mapped_column(ForeignKey("bin.id"), info=blocks_delete("bin inventory"))
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), info=blocks_delete("bin inventory"))
     batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id"), index=True, info=blocks_delete("bin inventory"))
-    amount: Mapped[int] = mapped_column(Integer, default=0)
+    amount: Mapped[int] = mapped_column(Quantity, default=0)
     # What reservations hold of this batch here (the sum of its stock_reservation rows), kept beside the amount
     # under the same bin lock, so the stock rules read free = amount - reserved in the query that reads the amount.
-    reserved: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    reserved: Mapped[int] = mapped_column(Quantity, default=0, server_default="0")
 
 
 class Reservation(IdMixin, Base):
@@ -131,7 +131,7 @@ class Reservation(IdMixin, Base):
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), info=blocks_delete("reservations"))
     bin_id: Mapped[int] = mapped_column(ForeignKey("bin.id"), info=blocks_delete("reservations"))
     batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id"), info=blocks_delete("reservations"))
-    quantity: Mapped[int] = mapped_column(Integer)
+    quantity: Mapped[int] = mapped_column(Quantity)
     document_type: Mapped[str] = mapped_column(String(40))
     document_id: Mapped[int] = mapped_column(IdType)
     document_line_id: Mapped[int] = mapped_column(IdType)
@@ -157,7 +157,7 @@ class BinInventoryRecord(IdMixin, AuditMixin, Base):
     bin_id: Mapped[int] = mapped_column(ForeignKey("bin.id"), info=blocks_delete("stock movements"))
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), info=blocks_delete("stock movements"))
     batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id"), info=blocks_delete("stock movements"))
-    amount: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[int] = mapped_column(Quantity)
     reference_type: Mapped[str | None] = mapped_column(String(40))
     reference_id: Mapped[int | None] = mapped_column(IdType)
     prod_amort_type_id: Mapped[int | None] = mapped_column(IdType)

@@ -44,7 +44,9 @@ def init_app(app) -> None:
         # An error about one item of a list the domain was given shows under the item's index when the request's
         # body was a list (the native face's loader says so); a single object's errors stay as they are.
         listed = exc.index is not None and exc.errors and g.get("list_body")
-        return _answer(exc.status, exc.message, at_index(exc.index, exc.errors) if listed else exc.errors)
+        retry_after = getattr(exc, "retry_after", None)
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+        return _answer(exc.status, exc.message, at_index(exc.index, exc.errors) if listed else exc.errors, headers)
 
     @app.errorhandler(IntegrityError)
     def integrity_error(exc):

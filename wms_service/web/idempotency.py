@@ -50,12 +50,17 @@ class IdempotencyKey(IdMixin, Base):
 
 def _fingerprint() -> str:
     """Method, path and body; a JSON body is compared by content, so key order and spacing do not matter."""
-    raw = request.get_data(cache=True)
-    try:
-        body = json.dumps(json.loads(raw), sort_keys=True, separators=(",", ":"))
-    except (ValueError, UnicodeDecodeError):
-        body = raw.decode("utf-8", "replace")
+    body = canonical_body(request.get_data(cache=True))
     return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
+
+
+def canonical_body(raw: bytes) -> str:
+    """A JSON body with sorted keys and no spacing; anything else (or nested deeper than Python recurses, which
+    the parser accepted) as its text, compared byte for byte."""
+    try:
+        return json.dumps(json.loads(raw), sort_keys=True, separators=(",", ":"))
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return raw.decode("utf-8", "replace")
 
 
 def requested_key() -> str | None:
