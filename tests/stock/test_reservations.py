@@ -211,7 +211,11 @@ def test_consume_posts_the_reserved_stock_with_the_documents_reference(world):
         (bin_.id, batch.id, -3, "SALES_DOCUMENT", 12, "ORDER"),
         (other_bin.id, batch.id, -3, "SALES_DOCUMENT", 12, "ORDER"),
     ]
-    stored = world.db.scalars(select(BinInventoryRecord.amount).where(BinInventoryRecord.reference_id == 12)).all()
+    stored = world.db.scalars(
+        select(BinInventoryRecord.amount).where(
+            BinInventoryRecord.tenant_id == world.tenant.id, BinInventoryRecord.reference_id == 12
+        )
+    ).all()
     assert sorted(stored) == [-3, -3]
     assert placed(world) == []
     assert (world.level(bin_, batch), world.reserved(bin_, batch)) == (0, 0)
