@@ -7,17 +7,12 @@ mode on PostgreSQL, and that a login checks its password outside the write lock.
 """
 
 import os
-import signal
-import socket
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import threading
-import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 import requests
@@ -31,6 +26,7 @@ from wms_service.stock import ledger, proof
 from wms_service.stock.models import Bin
 
 from .conftest import PASSWORD, make_tenant, recorded_sql, unique_code
+from .gunicorn import ROOT, TIMEOUT, Gunicorn
 
 
 def on_gunicorn(test):
@@ -38,67 +34,14 @@ def on_gunicorn(test):
     return pytest.mark.slow(pytest.mark.xdist_group("gunicorn")(test))
 
 
-ROOT = Path(__file__).resolve().parent.parent
-TIMEOUT = 30  # seconds any one HTTP call or wait may take before the test fails instead of hanging
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _stop(proc):
-    """Stop gunicorn and its workers (its own process group), politely first."""
-    if proc.poll() is not None:
-        return
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=5)
-
-
 @pytest.fixture(scope="module")
 def server(database_url):
     """A gunicorn with 3 workers on this backend's database; yields (base url, path of its error log)."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        "WMS_DATABASE_URL": database_url,
-        "WMS_WORKERS": "3",
-        "WMS_BIND": f"127.0.0.1:{port}",
-        "WMS_ACCESS_LOG": "/dev/null",
-    }
-    log = tempfile.NamedTemporaryFile(prefix="gunicorn-", suffix=".log", delete=False)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wms_service:create_app()"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
+    gunicorn = Gunicorn(database_url, workers=3).start()
     try:
-        deadline = time.monotonic() + TIMEOUT
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"gunicorn exited with {proc.returncode}:\n{Path(log.name).read_text()}")
-            try:
-                if requests.get(base + "/health", timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"gunicorn did not answer /health:\n{Path(log.name).read_text()}")
-            time.sleep(0.1)
-        yield base, Path(log.name)
+        yield gunicorn.base, gunicorn.log
     finally:
-        _stop(proc)
-        log.close()
-        os.unlink(log.name)
+        gunicorn.close()
 
 
 class Client:

@@ -7,14 +7,9 @@ eleventh attempt was a 401, and all 32 concurrent wrong passwords were checked.)
 The window is 3 seconds here, so the test can also wait for it to pass.
 """
 
-import os
-import subprocess
-import sys
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from itertools import cycle
-from pathlib import Path
 
 import pytest
 import requests
@@ -23,62 +18,24 @@ from wms_service.auth import service as auth
 from wms_service.db import new_session
 
 from ..conftest import PASSWORD, make_tenant
-from ..test_concurrency import ROOT, TIMEOUT, _free_port, _stop
+from ..gunicorn import TIMEOUT, Gunicorn
 
 WINDOW = 3
 LIMIT = 10
 
 
-def _start(database_url):
-    port = _free_port()
-    env = {
-        **os.environ,
-        "WMS_DATABASE_URL": database_url,
-        "WMS_WORKERS": "2",
-        "WMS_BIND": f"127.0.0.1:{port}",
-        "WMS_ACCESS_LOG": "/dev/null",
-        "WMS_LOGIN_WINDOW_SECONDS": str(WINDOW),
-        "WMS_LOGIN_MAX_FAILURES": str(LIMIT),
-    }
-    log = tempfile.NamedTemporaryFile(prefix="gunicorn-", suffix=".log", delete=False)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wms_service:create_app()"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    return proc, f"http://127.0.0.1:{port}", log
-
-
-def _wait_healthy(proc, base, log):
-    deadline = time.monotonic() + TIMEOUT
-    while True:
-        if proc.poll() is not None:
-            pytest.fail(f"gunicorn exited with {proc.returncode}:\n{Path(log.name).read_text()}")
-        try:
-            if requests.get(base + "/health", timeout=2).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        if time.monotonic() > deadline:
-            pytest.fail(f"gunicorn did not answer /health:\n{Path(log.name).read_text()}")
-        time.sleep(0.1)
-
-
 @pytest.fixture(scope="module")
 def servers(database_url):
-    started = [_start(database_url) for _ in range(2)]
+    """Two gunicorns ("hosts") of 2 workers each on one database, with a short throttling window."""
+    env = {"WMS_LOGIN_WINDOW_SECONDS": str(WINDOW), "WMS_LOGIN_MAX_FAILURES": str(LIMIT)}
+    started = []
     try:
-        for proc, base, log in started:
-            _wait_healthy(proc, base, log)
-        yield [base for _proc, base, _log in started]
+        for _ in range(2):
+            started.append(Gunicorn(database_url, workers=2, env=env).start())
+        yield [server.base for server in started]
     finally:
-        for proc, _base, log in started:
-            _stop(proc)
-            log.close()
-            os.unlink(log.name)
+        for server in started:
+            server.close()
 
 
 def session(base, code, username="clerk", password=PASSWORD):

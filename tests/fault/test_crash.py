@@ -21,7 +21,8 @@ from wms_service.db import new_session
 from wms_service.stock.models import BinInventoryRecord
 
 from ..conftest import make_tenant
-from .conftest import ROOT, TIMEOUT, session_headers, slow_gunicorn, stock_positions
+from ..gunicorn import ROOT, TIMEOUT
+from .conftest import session_headers, slow_gunicorn, stock_positions
 
 CLIENTS = 4
 LIST = 25
