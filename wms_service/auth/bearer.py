@@ -71,7 +71,7 @@ def hostname(host: str) -> str:
     return host.rstrip(".")
 
 
-def tenant_for_host(db, host: str) -> tuple[Tenant | None, str]:
+def tenant_for_host(db: Session, host: str) -> tuple[Tenant | None, str]:
     """(tenant, its code): a hostname registered on a tenant, else the host's first label taken as the tenant code.
 
     An unknown tenant is (None, the code the host names): the login goes on as for an unknown user, so that it
@@ -134,7 +134,7 @@ class CredentialCache:
 
 
 def authenticate(
-    db,
+    db: Session,
     *,
     cache: CredentialCache,
     throttle: Throttle,

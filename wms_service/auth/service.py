@@ -6,7 +6,7 @@ import ipaddress
 import os
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, func, select, update
@@ -58,7 +58,9 @@ def _dummy_hash(method: str) -> str:
     return generate_password_hash("not a password", method=method)
 
 
-def create_tenant(db, *, code: str, name: str = "", hosts=(), allow_negative_stock=False) -> Tenant:
+def create_tenant(
+    db: Session, *, code: str, name: str = "", hosts: Iterable[str] = (), allow_negative_stock: bool = False
+) -> Tenant:
     if not CODE_RE.fullmatch(code or ""):
         raise ValidationFailed(f"Invalid tenant code. {CODE_RULE}", {"code": [CODE_RULE]})
     if db.scalar(select(Tenant).where(Tenant.code == code)):
@@ -71,7 +73,7 @@ def create_tenant(db, *, code: str, name: str = "", hosts=(), allow_negative_sto
     return tenant
 
 
-def add_host(db, *, tenant: Tenant, hostname: str) -> TenantHost:
+def add_host(db: Session, *, tenant: Tenant, hostname: str) -> TenantHost:
     hostname = hostname.strip().lower().rstrip(".")
     if not _is_host(hostname):
         raise ValidationFailed(f"Invalid host {hostname!r}. {HOST_RULE}", {"host": [HOST_RULE]})
@@ -91,11 +93,11 @@ def _is_host(name: str) -> bool:
         return len(name) <= 253 and all(HOST_LABEL_RE.fullmatch(label) for label in name.split("."))
 
 
-def tenant_by_code(db, code: str) -> Tenant | None:
+def tenant_by_code(db: Session, code: str) -> Tenant | None:
     return db.scalar(select(Tenant).where(Tenant.code == code))
 
 
-def tenants(db) -> list[tuple[Tenant, list[str], int]]:
+def tenants(db: Session) -> list[tuple[Tenant, list[str], int]]:
     """Every tenant with its hostnames and how many users it has, by code."""
     hosts: dict[int, list[str]] = {}
     for tenant_id, hostname in db.execute(
@@ -106,18 +108,18 @@ def tenants(db) -> list[tuple[Tenant, list[str], int]]:
     return [(t, hosts.get(t.id, []), counts.get(t.id, 0)) for t in db.scalars(select(Tenant).order_by(Tenant.code))]
 
 
-def users(db, *, tenant: Tenant) -> list[User]:
+def users(db: Session, *, tenant: Tenant) -> list[User]:
     return list(db.scalars(select(User).where(User.tenant_id == tenant.id).order_by(User.username)))
 
 
-def user_by_name(db, *, tenant: Tenant, username: str) -> User:
+def user_by_name(db: Session, *, tenant: Tenant, username: str) -> User:
     user = db.scalar(select(User).where(User.tenant_id == tenant.id, User.username == username))
     if user is None:
         raise NotFound(f"No user {username!r} in tenant {tenant.code!r}.")
     return user
 
 
-def create_user(db, *, tenant: Tenant, username: str, password: str, permissions=()) -> User:
+def create_user(db: Session, *, tenant: Tenant, username: str, password: str, permissions: Iterable[str] = ()) -> User:
     if not USERNAME_RE.fullmatch(username or ""):
         raise ValidationFailed(f"Invalid username. {USERNAME_RULE}", {"username": [USERNAME_RULE]})
     _check_password(password)
@@ -137,7 +139,7 @@ def create_user(db, *, tenant: Tenant, username: str, password: str, permissions
     return user
 
 
-def permission_names(names) -> list[str]:
+def permission_names(names: Iterable[str]) -> list[str]:
     """The names upper-cased, each once, sorted; an unknown one is refused with the list of known ones."""
     held = sorted({name.strip().upper() for name in names if name.strip()})
     unknown = [name for name in held if name not in PERMISSIONS]
@@ -154,7 +156,7 @@ def _check_password(password: str) -> None:
         raise ValidationFailed(f"Invalid password. {PASSWORD_RULE}", {"password": [PASSWORD_RULE]})
 
 
-def set_password(db, *, user: User, password: str) -> int:
+def set_password(db: Session, *, user: User, password: str) -> int:
     """Give ``user`` a new password: their sessions end and their failed logins are forgotten. Returns how many
     sessions ended. (Bearer's cached checks end by themselves: they hold for the old hash only.)"""
     _check_password(password)
@@ -163,13 +165,13 @@ def set_password(db, *, user: User, password: str) -> int:
     return revoke_sessions(db, user=user)
 
 
-def set_active(db, *, user: User, active: bool) -> int:
+def set_active(db: Session, *, user: User, active: bool) -> int:
     """Enable or disable ``user``; disabling ends their sessions (returns how many)."""
     user.active = active
     return 0 if active else revoke_sessions(db, user=user)
 
 
-def revoke_sessions(db, *, user: User) -> int:
+def revoke_sessions(db: Session, *, user: User) -> int:
     """Close every live session of ``user``; returns how many."""
     return db.execute(
         update(ApiSession)
@@ -178,12 +180,12 @@ def revoke_sessions(db, *, user: User) -> int:
     ).rowcount
 
 
-def forget_failures(db, *, tenant_code: str, username: str) -> None:
+def forget_failures(db: Session, *, tenant_code: str, username: str) -> None:
     db.execute(delete(LoginFailure).where(LoginFailure.key_hash == throttle_key(tenant_code, username)))
 
 
 def log_in(
-    db,
+    db: Session,
     *,
     writer: Callable[[], Session],
     throttle: Throttle,
@@ -253,7 +255,7 @@ def _key_hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def open_session(db, *, user: User, seconds: int) -> tuple[str, ApiSession]:
+def open_session(db: Session, *, user: User, seconds: int) -> tuple[str, ApiSession]:
     key = secrets.token_urlsafe(32)
     moment = now()
     session = ApiSession(
@@ -266,7 +268,7 @@ def open_session(db, *, user: User, seconds: int) -> tuple[str, ApiSession]:
     return key, session
 
 
-def resolve_session(db, *, client_code: str | None, key: str | None) -> User:
+def resolve_session(db: Session, *, client_code: str | None, key: str | None) -> User:
     """The user behind a live session key whose tenant is ``client_code``, or ``Unauthorized``."""
     if not client_code or not key:
         raise Unauthorized("Headers clientCode and sessionKey are required.")
@@ -283,7 +285,7 @@ def resolve_session(db, *, client_code: str | None, key: str | None) -> User:
     return user
 
 
-def close_session(db, *, key: str) -> None:
+def close_session(db: Session, *, key: str) -> None:
     session = db.scalar(select(ApiSession).where(ApiSession.key_hash == _key_hash(key)))
     if session is None:
         raise NotFound("Unknown session.")

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import case, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
 from ..db import now
 from ..errors import TooManyRequests
@@ -47,7 +48,7 @@ class Throttle:
         if self.window_seconds < 1:
             raise ValueError("the login throttle window is at least 1 second")
 
-    def check(self, db, pair: str) -> int:
+    def check(self, db: Session, pair: str) -> int:
         """The pair's failures in the current window; ``TooManyRequests`` if they reached the limit."""
         row = db.execute(
             select(LoginFailure.failures, LoginFailure.window_start).where(LoginFailure.key_hash == pair)
@@ -65,7 +66,7 @@ class Throttle:
             )
         return row.failures
 
-    def record_failure(self, db, pair: str) -> None:
+    def record_failure(self, db: Session, pair: str) -> None:
         """Count one failure: the first in a window (or after it ended) starts a new one."""
         moment = now()
         insert = _INSERT[db.get_bind().dialect.name](LoginFailure).values(
@@ -85,5 +86,5 @@ class Throttle:
             # Ended windows ride out with an occasional failure, so no scheduler is needed.
             db.execute(delete(LoginFailure).where(LoginFailure.window_start < moment - self.window_seconds))
 
-    def reset(self, db, pair: str) -> None:
+    def reset(self, db: Session, pair: str) -> None:
         db.execute(delete(LoginFailure).where(LoginFailure.key_hash == pair))

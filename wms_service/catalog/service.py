@@ -8,6 +8,7 @@ both faces, while rows of another table point at the row (``delete_rules``).
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -34,7 +35,7 @@ def create(db: Session, *, entity: Entity, tenant: Tenant, user: User, items: li
     return objs
 
 
-def update(db: Session, *, entity: Entity, tenant: Tenant, user: User, obj, changes: dict):
+def update(db: Session, *, entity: Entity, tenant: Tenant, user: User, obj: Any, changes: dict) -> Any:
     if entity.prepare:
         changes = entity.prepare(db, tenant, changes, obj)
     changed_keys = {

@@ -16,6 +16,7 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session
 
+from ..auth.models import Tenant, User
 from ..errors import Conflict
 from ..stock import ledger
 from ..stock.ledger_sql import PostedList
@@ -64,7 +65,7 @@ def _word(status: StrEnum) -> str:
 
 
 def post(
-    db: Session, *, tenant, user, reference: Reference, lines: list[ledger.Line], refusal: str
+    db: Session, *, tenant: Tenant, user: User, reference: Reference, lines: list[ledger.Line], refusal: str
 ) -> PostedList | None:
     """Post a document's movements through the ledger, every record naming ``reference``; lines that move
     nothing are left out, and nothing is posted if none moves.

@@ -3,10 +3,13 @@
 A count is open until it is finished; a finished count never changes again (``LIFECYCLE``).
 """
 
-from sqlalchemy import select
+from collections.abc import Collection
+
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from ..audit import stamp
+from ..auth.models import Tenant, User
 from ..catalog.models import Product
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..repo import get_or_404
@@ -25,7 +28,7 @@ LIFECYCLE = base.StatusTable(
 )
 
 
-def create(db: Session, *, tenant, user, items: list[dict]) -> list[Stocktaking]:
+def create(db: Session, *, tenant: Tenant, user: User, items: list[dict]) -> list[Stocktaking]:
     # Locked like the ledger locks them, so two clients opening a count of the same bin at once get one count
     # and one 409.
     bins = ledger.lock_bins(db, tenant.id, {item["bin_id"] for item in items})
@@ -61,11 +64,13 @@ def open_on(db: Session, *, bin_id: int) -> int | None:
     return db.scalar(select(Stocktaking.id).where(Stocktaking.bin_id == bin_id, Stocktaking.finished.is_(False)))
 
 
-def get(db: Session, *, tenant, stocktaking_id: int, lock: bool = False) -> Stocktaking:
+def get(db: Session, *, tenant: Tenant, stocktaking_id: int, lock: bool = False) -> Stocktaking:
     return get_or_404(db, Stocktaking, tenant.id, stocktaking_id, "Stocktaking", lock=lock)
 
 
-def set_counts(db: Session, *, tenant, user, count: Stocktaking, lines: list[dict]) -> list[StocktakingRecord]:
+def set_counts(
+    db: Session, *, tenant: Tenant, user: User, count: Stocktaking, lines: list[dict]
+) -> list[StocktakingRecord]:
     """Set (not add) the counted quantity of each product and batch; answers the lines that were sent."""
     LIFECYCLE.check_editable(count)
     product_ids = {line["product_id"] for line in lines}
@@ -123,7 +128,9 @@ def set_counts(db: Session, *, tenant, user, count: Stocktaking, lines: list[dic
     return result
 
 
-def records_query(count: Stocktaking, *, product_ids=None, batch_ids=None):
+def records_query(
+    count: Stocktaking, *, product_ids: Collection[int] | None = None, batch_ids: Collection[int] | None = None
+) -> Select:
     """The count's lines, optionally only some products or batches, for the caller to order and page."""
     query = select(StocktakingRecord).where(StocktakingRecord.stocktaking_id == count.id)
     if product_ids:
@@ -156,7 +163,7 @@ def _levels(db: Session, *, bin_id: int) -> dict[tuple, int]:
     return {(p, b): amount for p, b, amount in rows}
 
 
-def update(db: Session, *, tenant, user, count: Stocktaking, finished: bool) -> Stocktaking:
+def update(db: Session, *, tenant: Tenant, user: User, count: Stocktaking, finished: bool) -> Stocktaking:
     """A PUT of the count: ``finished`` true finishes it; false keeps it open and only stamps it."""
     LIFECYCLE.check_move(count, Status.FINISHED if finished else Status.OPEN)
     if finished:
@@ -165,7 +172,7 @@ def update(db: Session, *, tenant, user, count: Stocktaking, finished: bool) -> 
     return count
 
 
-def finish(db: Session, *, tenant, user, count: Stocktaking) -> Stocktaking:
+def finish(db: Session, *, tenant: Tenant, user: User, count: Stocktaking) -> Stocktaking:
     """Close the count and post every difference as a ledger record, in the caller's one transaction."""
     LIFECYCLE.check_move(count, Status.FINISHED)
     # Each line posts what its count found against what the ledger held when it was counted (its frozen expected),

@@ -11,6 +11,7 @@ rows and the ``reserved`` totals on ``bin_inventory_batch`` move together under 
 transaction. ``take`` finds candidates first, locks them, and reads the levels again under the lock.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -173,7 +174,14 @@ class Held:
     quantity: int
 
 
-def held(db: Session, *, tenant_id: int, reference: Reference | None = None, line_id=None, places=None) -> list[Held]:
+def held(
+    db: Session,
+    *,
+    tenant_id: int,
+    reference: Reference | None = None,
+    line_id: int | None = None,
+    places: Iterable[tuple[int, int]] | None = None,
+) -> list[Held]:
     """Reservation rows of a document (or one line of it), or at ``places`` {(bin, batch)}; oldest first."""
     r = Reservation
     # Columns, not ORM objects: the session may hold rows that the bulk statements here changed behind its back.

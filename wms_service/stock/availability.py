@@ -6,9 +6,11 @@ so, and the faces read free quantities through it. What reservations hold is rea
 same aggregate queries as the quantities on hand.
 """
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session
 
 from . import levels
 from .models import BinInventoryBatch
@@ -40,7 +42,7 @@ class Availability:
         return free(self.on_hand, self.reserved)
 
 
-def reserved_by_product(db, tenant_id: int, product_ids) -> dict[int, int]:
+def reserved_by_product(db: Session, tenant_id: int, product_ids: Collection[int]) -> dict[int, int]:
     """Reserved quantity per product (only products with some reserved)."""
     b = BinInventoryBatch
     rows = db.execute(
@@ -51,7 +53,7 @@ def reserved_by_product(db, tenant_id: int, product_ids) -> dict[int, int]:
     return {product_id: int(total) for product_id, total in rows}
 
 
-def reserved_by_location(db, tenant_id: int, product_ids) -> dict[tuple[int, int], int]:
+def reserved_by_location(db: Session, tenant_id: int, product_ids: Collection[int]) -> dict[tuple[int, int], int]:
     """Reserved quantity per (product, bin) (only where some is reserved)."""
     b = BinInventoryBatch
     rows = db.execute(
@@ -62,7 +64,7 @@ def reserved_by_location(db, tenant_id: int, product_ids) -> dict[tuple[int, int
     return {(product_id, bin_id): int(total) for product_id, bin_id, total in rows}
 
 
-def for_products(db, tenant_id: int, product_ids) -> dict[int, Availability]:
+def for_products(db: Session, tenant_id: int, product_ids: Iterable[int]) -> dict[int, Availability]:
     """Availability of each product, with its locations; four aggregate queries whatever the number of products."""
     product_ids = list(product_ids)
     on_hand = levels.on_hand_by_product(db, tenant_id, product_ids)

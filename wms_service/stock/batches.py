@@ -1,8 +1,10 @@
 """Batches: a product's units made together, with one expiry date and any number of codes."""
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ..audit import stamp
+from ..auth.models import Tenant, User
 from ..catalog import delete_rules
 from ..catalog.models import Product
 from ..errors import NotFound, ValidationFailed
@@ -10,7 +12,7 @@ from ..repo import get_or_404
 from .models import Batch, BatchCode
 
 
-def create(db, *, tenant, user, items: list[dict]) -> list[Batch]:
+def create(db: Session, *, tenant: Tenant, user: User, items: list[dict]) -> list[Batch]:
     product_ids = {item["product_id"] for item in items}
     known = set(db.scalars(select(Product.id).where(Product.tenant_id == tenant.id, Product.id.in_(product_ids))))
     batches = []
@@ -30,7 +32,7 @@ def create(db, *, tenant, user, items: list[dict]) -> list[Batch]:
     return batches
 
 
-def update(db, *, tenant, user, batch: Batch, changes: dict) -> Batch:
+def update(db: Session, *, tenant: Tenant, user: User, batch: Batch, changes: dict) -> Batch:
     if "expiry_date" in changes:
         batch.expiry_date = changes["expiry_date"]
     if "batch_codes" in changes:
@@ -67,12 +69,12 @@ def _bad_code(index, field, message, detail):
     return ValidationFailed(message, {"batchCodes": {str(index): {field: [detail]}}})
 
 
-def delete(db, *, tenant, batch: Batch) -> None:
+def delete(db: Session, *, tenant: Tenant, batch: Batch) -> None:
     # What keeps a batch is declared by the columns that point at it (catalog/references.py); its codes go with it.
     delete_rules.refuse_if_used(db, noun="Batch", objs=[batch])
     db.delete(batch)
     db.flush()
 
 
-def get(db, *, tenant, batch_id: int) -> Batch:
+def get(db: Session, *, tenant: Tenant, batch_id: int) -> Batch:
     return get_or_404(db, Batch, tenant.id, batch_id, "Batch")

@@ -1,8 +1,10 @@
 """Bins: the smallest addressable places in a warehouse."""
 
 from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
 
 from ..audit import stamp
+from ..auth.models import Tenant, User
 from ..catalog import delete_rules
 from ..catalog.models import Warehouse
 from ..documents import stocktaking
@@ -22,7 +24,7 @@ FIELDS = (
 )
 
 
-def create(db, *, tenant, user, items: list[dict]) -> list[Bin]:
+def create(db: Session, *, tenant: Tenant, user: User, items: list[dict]) -> list[Bin]:
     bins = []
     for i, item in enumerate(items):
         _check_warehouse(db, tenant, item["warehouse_id"], i)
@@ -35,7 +37,7 @@ def create(db, *, tenant, user, items: list[dict]) -> list[Bin]:
     return bins
 
 
-def update(db, *, tenant, user, bin_: Bin, changes: dict) -> Bin:
+def update(db: Session, *, tenant: Tenant, user: User, bin_: Bin, changes: dict) -> Bin:
     if "warehouse_id" in changes and changes["warehouse_id"] != bin_.warehouse_id:
         _check_warehouse(db, tenant, changes["warehouse_id"], None)
         # Under the bin's lock, as posts and new counts take it: neither can slip in between the checks and the move.
@@ -61,7 +63,7 @@ def update(db, *, tenant, user, bin_: Bin, changes: dict) -> Bin:
     return bin_
 
 
-def delete(db, *, tenant, bin_: Bin) -> None:
+def delete(db: Session, *, tenant: Tenant, bin_: Bin) -> None:
     # What keeps a bin is declared by the columns that point at it (catalog/references.py).
     delete_rules.refuse_if_used(db, noun="Bin", objs=[bin_], advice="archive it (active=false)")
     db.delete(bin_)

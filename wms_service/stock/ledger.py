@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..audit import audit_values, stamp
+from ..auth.models import Tenant, User
 from ..catalog.models import Product
 from ..errors import BinCapacityExceeded, Conflict, InsufficientStock, NotFound, ValidationFailed
 from ..repo import get_or_404
@@ -46,7 +47,9 @@ class Line:
     reverses_id: int | None = None
 
 
-def post(db: Session, *, tenant, user, lines: list[Line], reference: Reference | None = None) -> PostedList:
+def post(
+    db: Session, *, tenant: Tenant, user: User, lines: list[Line], reference: Reference | None = None
+) -> PostedList:
     """Append ``lines`` to the ledger, all or nothing.
 
     With a ``reference`` the records belong to that document (their document fields are its); without, they are
@@ -142,11 +145,11 @@ def _holders(db, tenant_id: int, bin_id: int, batch_id: int) -> str:
     return ", ".join(names[:3]) + more
 
 
-def get_record(db: Session, *, tenant, record_id: int) -> BinInventoryRecord:
+def get_record(db: Session, *, tenant: Tenant, record_id: int) -> BinInventoryRecord:
     return get_or_404(db, BinInventoryRecord, tenant.id, record_id, "Bin inventory record")
 
 
-def reverse(db: Session, *, tenant, user, record_id: int) -> ledger_sql.Posted:
+def reverse(db: Session, *, tenant: Tenant, user: User, record_id: int) -> ledger_sql.Posted:
     """Append the record that cancels ``record_id`` and mark the original as reversed.
 
     A document's records are undone through documents (a return, a new count), never here.
@@ -169,7 +172,7 @@ def reverse(db: Session, *, tenant, user, record_id: int) -> ledger_sql.Posted:
     return reversal
 
 
-def edit(db: Session, *, tenant, user, record_id: int, changes: dict) -> BinInventoryRecord:
+def edit(db: Session, *, tenant: Tenant, user: User, record_id: int, changes: dict) -> BinInventoryRecord:
     """Change a plain record's document fields (``OPTIONAL``); what moved and how much never changes."""
     record = get_record(db, tenant=tenant, record_id=record_id)
     _refuse_if_owned(record, "changed")

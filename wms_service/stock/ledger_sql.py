@@ -3,11 +3,16 @@
 Kept apart from the rules (``ledger.py``): this is how a post's rows reach the table fast, not what may be posted.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy.orm import Session
 
 from .models import BinInventoryRecord
+
+if TYPE_CHECKING:
+    from .ledger import Line
 
 COPY_FROM = 50  # rows from which PostgreSQL gets them through COPY
 # The document fields a record carries besides what it moves; clients may edit them later.
@@ -69,7 +74,7 @@ class PostedList(Sequence):
         return len(self._rows)
 
 
-def rows(tenant_id: int, lines) -> list[tuple]:
+def rows(tenant_id: int, lines: Iterable["Line"]) -> list[tuple]:
     """The ledger rows of ``lines`` in ``COLUMNS`` order, up to the audit stamp and the id."""
     return [
         (
@@ -86,7 +91,7 @@ def rows(tenant_id: int, lines) -> list[tuple]:
     ]
 
 
-def bulk_insert(db, table, columns: tuple[str, ...], values: list[tuple]) -> None:
+def bulk_insert(db: Session, table: Table, columns: tuple[str, ...], values: list[tuple]) -> None:
     """Insert ``values`` (tuples in the order of ``columns``) in the session's transaction: the driver's
     executemany (psycopg pipelines it), or COPY for big lists on PostgreSQL, which costs two round trips of its
     own but the least per row.
@@ -113,7 +118,7 @@ def bulk_insert(db, table, columns: tuple[str, ...], values: list[tuple]) -> Non
         cursor.close()
 
 
-def new_record_ids(db, count: int) -> list[int]:
+def new_record_ids(db: Session, count: int) -> list[int]:
     """``count`` fresh ledger ids in ascending order."""
     if db.get_bind().dialect.name == "postgresql":
         return sorted(

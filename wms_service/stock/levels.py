@@ -4,9 +4,11 @@
 product or list it per location. Reading costs the same whatever the ledger's length.
 """
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from ..catalog.models import Warehouse
 from .models import Bin, BinInventory
@@ -32,7 +34,7 @@ def location_name(warehouse_name: str, bin_code: str) -> str:
     return f"{warehouse_name} / {bin_code}" if bin_code else warehouse_name
 
 
-def on_hand_by_product(db, tenant_id: int, product_ids) -> dict[int, int]:
+def on_hand_by_product(db: Session, tenant_id: int, product_ids: Collection[int]) -> dict[int, int]:
     rows = db.execute(
         select(BinInventory.product_id, func.sum(BinInventory.amount))
         .where(BinInventory.tenant_id == tenant_id, BinInventory.product_id.in_(product_ids))
@@ -41,7 +43,7 @@ def on_hand_by_product(db, tenant_id: int, product_ids) -> dict[int, int]:
     return {product_id: int(total or 0) for product_id, total in rows}
 
 
-def location_columns():
+def location_columns() -> tuple[InstrumentedAttribute, ...]:
     """The columns a per-location stock row is made of, for queries that page or sort them."""
     return (
         BinInventory.product_id,
@@ -54,12 +56,12 @@ def location_columns():
     )
 
 
-def located(query):
+def located(query: Select) -> Select:
     """Join a query over ``BinInventory`` to its bin and warehouse."""
     return query.join(Bin, Bin.id == BinInventory.bin_id).join(Warehouse, Warehouse.id == Bin.warehouse_id)
 
 
-def on_hand_by_location(db, tenant_id: int, product_ids) -> list[LocationStock]:
+def on_hand_by_location(db: Session, tenant_id: int, product_ids: Collection[int]) -> list[LocationStock]:
     """Every bin that holds (or, with negative stock allowed, owes) some of these products."""
     query = located(select(*location_columns())).where(
         BinInventory.tenant_id == tenant_id, BinInventory.product_id.in_(product_ids), BinInventory.amount != 0

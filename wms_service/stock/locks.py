@@ -5,13 +5,15 @@ on each other in a cycle. On SQLite the request already holds the database's wri
 so the row lock is a no-op there.
 """
 
+from collections.abc import Iterable
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .models import Bin
 
 
-def lock_bins(db: Session, tenant_id: int, bin_ids, *, skip_locked: bool = False) -> dict:
+def lock_bins(db: Session, tenant_id: int, bin_ids: Iterable[int], *, skip_locked: bool = False) -> dict:
     """Lock the tenant's bins in id order and return their rows (``id``, ``warehouse_id``, ``maximum_amount``).
 
     PostgreSQL locks the rows in the order the sorted scan returns them, so lockers never wait in a cycle.

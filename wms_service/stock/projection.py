@@ -3,12 +3,18 @@ what reservations hold of it: ``allocation.py`` moves that); per bin, how many r
 reads the rows of the bins it locked and moves them in its transaction.
 """
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import bindparam, insert, literal, null, select, union_all, update
+from sqlalchemy.orm import Session
 
 from ..db import now
 from .models import Bin, BinInventory, BinInventoryBatch
+
+if TYPE_CHECKING:
+    from .ledger import Line
 
 
 @dataclass
@@ -22,7 +28,7 @@ class Totals:
     product_ids: dict[tuple, int]  # (bin, product) -> bin_inventory id
 
 
-def read_totals(db, lines) -> Totals:
+def read_totals(db: Session, lines: Collection["Line"]) -> Totals:
     bin_ids = {line.bin_id for line in lines}
     b, p = BinInventoryBatch, BinInventory
     # One round trip: the batch rows being posted to, then every product row of the bins (batch_id NULL).
@@ -56,7 +62,7 @@ class Moves:
     per_bin: dict[int, int]
 
     @classmethod
-    def of(cls, lines) -> "Moves":
+    def of(cls, lines: Iterable["Line"]) -> "Moves":
         moves = cls({}, {}, {})
         for line in lines:
             key = (line.bin_id, line.product_id)
@@ -71,7 +77,7 @@ class Moves:
         return set(self.per_bin)
 
 
-def move_totals(db, tenant_id, moves: Moves, totals: Totals):
+def move_totals(db: Session, tenant_id: int, moves: Moves, totals: Totals) -> None:
     """Add each line's amount to its product and batch totals, creating the rows on first use.
 
     The rows' ids were read under the bins' lock (``_read_totals``) and nobody else adds rows to a locked bin.
@@ -131,7 +137,7 @@ def move_totals(db, tenant_id, moves: Moves, totals: Totals):
     expire(db, (BinInventory, BinInventoryBatch), ["amount"])
 
 
-def move_counters(db, moves):
+def move_counters(db: Session, moves: list[dict[str, int]]) -> None:
     # Relative updates of non-key columns: allowed under the FOR NO KEY UPDATE lock lock_bins holds.
     table = Bin.__table__
     db.execute(
@@ -146,7 +152,7 @@ def move_counters(db, moves):
     expire(db, Bin, ["record_count", "visible_record_count"])
 
 
-def expire(db, models, attributes):
+def expire(db: Session, models: type | tuple[type, ...], attributes: Collection[str]) -> None:
     """Bulk statements bypass the session: what it already holds of ``attributes`` is read again when looked at."""
     for obj in list(db.identity_map.values()):
         if isinstance(obj, models):

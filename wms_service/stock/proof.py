@@ -8,6 +8,7 @@ reservations that exceed what is on hand give way as a count makes them (``refit
 handed back to their documents).
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import and_, case, func, insert, literal, or_, select, update
@@ -89,7 +90,7 @@ def _ledger_sums():
     )
 
 
-def verify(db: Session):
+def verify(db: Session) -> Iterator[Mismatch | ReservedMismatch]:
     """Yield every batch or product total that differs from the sum of its ledger records, then every bin record
     counter that differs from the number of its records.
 

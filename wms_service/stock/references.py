@@ -86,14 +86,14 @@ def owner(record_type: str | None, reference_id: int | None) -> Reference | None
 # --- the rules every record obeys, whichever face it came through ------------------------------------------------
 
 
-def amount_errors(amount) -> list[str]:
+def amount_errors(amount: object) -> list[str]:
     """A record moves a non-zero integer amount."""
     if type(amount) is not int:
         return ["Must be a non-zero integer."]
     return ["Must not be 0."] if amount == 0 else []
 
 
-def pair_errors(reference_type, reference_id) -> dict[str, list[str]]:
+def pair_errors(reference_type: str | None, reference_id: int | None) -> dict[str, list[str]]:
     """``referenceType`` and ``referenceId`` come together or not at all (keyed by the JSON name that is missing)."""
     if (reference_type is None) != (reference_id is None):
         missing = "referenceId" if reference_id is None else "referenceType"
@@ -101,7 +101,7 @@ def pair_errors(reference_type, reference_id) -> dict[str, list[str]]:
     return {}
 
 
-def plain_record_type_errors(record_type) -> dict[str, list[str]]:
+def plain_record_type_errors(record_type: str | None) -> dict[str, list[str]]:
     """A plain record may not claim to be a document's."""
     if record_type in DocumentKind.__members__:
         return {"recordType": [f"{record_type} is reserved for the records of {record_type.lower()} documents."]}

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..auth.models import Tenant, User
 from ..catalog.models import Product, Warehouse
 from ..errors import NotFound, ValidationFailed
 from . import allocation, ledger
@@ -74,7 +75,7 @@ class LineWant:
 def reserve(
     db: Session,
     *,
-    tenant,
+    tenant: Tenant,
     reference: Reference,
     line_id: int,
     warehouse_id: int,
@@ -90,7 +91,7 @@ def reserve(
 
 
 def reserve_lines(
-    db: Session, *, tenant, reference: Reference, warehouse_id: int, lines: list[LineWant]
+    db: Session, *, tenant: Tenant, reference: Reference, warehouse_id: int, lines: list[LineWant]
 ) -> list[Reserved]:
     """Reserve for several lines of one document, in line order, under one lock of all their bins (a document
     that reserved line by line would lock bins out of id order). Errors name the line's index."""
@@ -111,14 +112,16 @@ def reserve_lines(
     return [Reserved(n, line.quantity - n) for n, line in zip(got, lines, strict=True)]
 
 
-def release(db: Session, *, tenant, reference: Reference, line_id: int | None = None) -> int:
+def release(db: Session, *, tenant: Tenant, reference: Reference, line_id: int | None = None) -> int:
     """Give back the reservations of one line (or, without ``line_id``, of the whole document); answers how many."""
     rows = _locked_rows(db, tenant.id, reference, line_id)
     allocation.drop(db, [(row, row.quantity) for row in rows])
     return sum(row.quantity for row in rows)
 
 
-def consume(db: Session, *, tenant, user, reference: Reference, line_id: int | None = None) -> PostedList | None:
+def consume(
+    db: Session, *, tenant: Tenant, user: User, reference: Reference, line_id: int | None = None
+) -> PostedList | None:
     """Take the reserved stock of one line (or of the whole document): the reservations go, and one negative
     record per reserved bin and batch is posted with ``reference``. Answers the records (None if nothing was
     reserved)."""
@@ -132,7 +135,7 @@ def consume(db: Session, *, tenant, user, reference: Reference, line_id: int | N
     return ledger.post(db, tenant=tenant, user=user, lines=lines, reference=reference)
 
 
-def of(db: Session, *, tenant, reference: Reference, line_id: int | None = None) -> list[allocation.Held]:
+def of(db: Session, *, tenant: Tenant, reference: Reference, line_id: int | None = None) -> list[allocation.Held]:
     """A document's reservations (or one line's), oldest first: for its answers and pick lists."""
     return allocation.held(db, tenant_id=tenant.id, reference=reference, line_id=line_id)
 
