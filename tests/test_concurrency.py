@@ -146,6 +146,19 @@ def assert_clean_log(server):
         assert sign not in log, log
 
 
+def assert_cli_ledger_verifies(app):
+    """``wms-service ledger verify`` over the whole database exits 0 (every total equals its ledger sums)."""
+    cli = subprocess.run(
+        [sys.executable, "-c", "from wms_service.cli import main; main()", "ledger", "verify"],
+        env={**os.environ, "WMS_DATABASE_URL": app.config["DATABASE_URL"]},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
+    assert cli.returncode == 0, cli.stdout + cli.stderr
+
+
 @on_gunicorn
 def test_last_units_go_to_exactly_as_many_clients(app, server, remote, position):
     pos = position()
@@ -158,15 +171,7 @@ def test_last_units_go_to_exactly_as_many_clients(app, server, remote, position)
     assert remote.amount(pos["bin"], pos["product"]) == 0
     assert remote.total(f"/bin-inventory-record?binId={pos['bin']}") == 11
     assert_ledger_verifies(app, remote.headers["clientCode"])
-    cli = subprocess.run(
-        [sys.executable, "-c", "from wms_service.cli import main; main()", "ledger", "verify"],
-        env={**os.environ, "WMS_DATABASE_URL": app.config["DATABASE_URL"]},
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-    )
-    assert cli.returncode == 0, cli.stdout + cli.stderr
+    assert_cli_ledger_verifies(app)
     assert_clean_log(server)
 
 

@@ -1,9 +1,6 @@
 """A count finished while receipts pour into its bin, against gunicorn with several workers (on each backend):
 every receipt the server acknowledged is in the bin afterwards, and the ledger proves the totals."""
 
-import os
-import subprocess
-import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -11,6 +8,7 @@ from tests.test_concurrency import (  # noqa: F401 (server, remote and position 
     ROOT,
     TIMEOUT,
     assert_clean_log,
+    assert_cli_ledger_verifies,
     assert_ledger_verifies,
     line,
     on_gunicorn,
@@ -78,13 +76,5 @@ def test_receipts_racing_a_counts_finish_are_all_kept(app, server, remote, posit
         before_finish * AMOUNT,
     )
     assert_ledger_verifies(app, remote.headers["clientCode"])
-    cli = subprocess.run(
-        [sys.executable, "-c", "from wms_service.cli import main; main()", "ledger", "verify"],
-        env={**os.environ, "WMS_DATABASE_URL": app.config["DATABASE_URL"]},
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-    )
-    assert cli.returncode == 0, cli.stdout + cli.stderr
+    assert_cli_ledger_verifies(app)
     assert_clean_log(server)
