@@ -95,7 +95,9 @@ def position(remote):
         batch = remote.create(
             "/batch", {"productId": product["id"], "expiryDate": "2030-01-31", "batchCode": [unique_code("B")]}
         )
-        bin_ = remote.create("/bin", {"warehouseId": warehouse["id"], "code": unique_code("A-"), **bin_fields})
+        bin_ = remote.create(
+            "/bin", {"warehouseId": warehouse["id"], "code": unique_code("A-"), "active": True, **bin_fields}
+        )
         return {"bin": bin_["id"], "product": product["id"], "batch": batch["id"], "warehouse": warehouse["id"]}
 
     return make
@@ -190,7 +192,7 @@ def test_bin_capacity_holds_under_parallel_adds(app, server, remote, position):
 @on_gunicorn
 def test_lists_over_two_bins_in_opposite_orders_never_deadlock(app, server, remote, position):
     pos = position()
-    other = remote.create("/bin", {"warehouseId": pos["warehouse"], "code": unique_code("B-")})["id"]
+    other = remote.create("/bin", {"warehouseId": pos["warehouse"], "code": unique_code("B-"), "active": True})["id"]
     a, b = pos["bin"], other
     remote.create("/bin-inventory-record", [line(pos, 3, a), line(pos, 3, b)])
     shapes = [

@@ -99,7 +99,7 @@ def test_listing_totals_does_not_query_per_row(app, api):
     batch = api.batch(product["id"])
     record(api, api.bin(warehouse["id"])["id"], product["id"], batch["id"], 1)
     few = selects_for(app, lambda: api.get(f"/bin-inventory?warehouseId={warehouse['id']}"))
-    more = api.create("/bin", [{"warehouseId": warehouse["id"]} for _ in range(15)])
+    more = api.create("/bin", [{"warehouseId": warehouse["id"], "active": True} for _ in range(15)])
     extra = api.batch(product["id"])
     api.create(
         "/bin-inventory-record",

@@ -82,3 +82,39 @@ def test_a_plain_record_cannot_be_edited_into_a_document_record(api):
     # Its other document fields stay editable, and a plain record can still be deleted.
     assert api.put(f"/bin-inventory-record/{record['id']}", json={"documentRowId": 9}).status_code == 200
     assert api.delete(f"/bin-inventory-record/{record['id']}").status_code == 204
+
+
+def test_an_archived_bin_takes_no_new_stock_but_can_be_emptied(api):
+    pos = api.stock_position()
+    assert api.record(pos, 5).status_code == 201
+    assert api.put(f"/bin/{pos['bin']['id']}", json={"active": False}).status_code == 200
+    refused = api.record(pos, 1)
+    assert refused.status_code == 409
+    assert refused.get_json()["message"] == (
+        f"Bin {pos['bin']['id']} is archived (active: false) and takes no new stock; it can still be emptied."
+    )
+    assert api.record(pos, -5).status_code == 201
+    assert api.inventory(pos["bin"]["id"], pos["product"]["id"])["amount"] == 0
+    # Reactivated, it takes stock again.
+    assert api.put(f"/bin/{pos['bin']['id']}", json={"active": True}).status_code == 200
+    assert api.record(pos, 2).status_code == 201
+
+
+def test_an_inactive_product_takes_no_new_stock_but_can_be_taken_out(api):
+    pos = api.stock_position()
+    assert api.record(pos, 4).status_code == 201
+    assert api.put(f"/product/{pos['product']['id']}", json={"active": False}).status_code == 200
+    line = {"binId": pos["bin"]["id"], "productId": pos["product"]["id"], "batchId": pos["batch"]["id"]}
+    refused = api.post("/bin-inventory-record", json=[{**line, "amount": -1}, {**line, "amount": 3}])
+    assert refused.status_code == 409
+    assert refused.get_json()["errors"] == {"1": {"productId": ["The product is inactive."]}}
+    assert api.inventory(pos["bin"]["id"], pos["product"]["id"])["amount"] == 4
+    assert api.record(pos, -4).status_code == 201
+
+
+def test_a_count_in_an_archived_bin_still_posts_what_it_found(api):
+    pos = api.stock_position()
+    assert api.put(f"/bin/{pos['bin']['id']}", json={"active": False}).status_code == 200
+    count, registration = finished_count(api, pos, have=0, counted=3)
+    assert (registration["amount"], registration["referenceId"]) == (3, count["id"])
+    assert api.inventory(pos["bin"]["id"], pos["product"]["id"])["amount"] == 3

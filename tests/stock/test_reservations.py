@@ -52,7 +52,7 @@ def shelf(world):
     g = world.bin()  # same preferred flag and binOrder as a: the bin id decides
     d = world.bin(bin_order=1)
     c = world.bin(bin_order=5)
-    inactive = world.bin(active=False)
+    inactive = world.bin()  # archived below, once it holds stock (an archived bin takes no new stock)
     elsewhere = world.bin(warehouse_id=world.other_warehouse().id)
     expired = world.batch(product, TODAY - timedelta(days=1))
     today = world.batch(product, TODAY)  # expires today: still good today
@@ -74,6 +74,8 @@ def shelf(world):
         (a, late, 6),
         (a, undated, 7),
     )
+    inactive.active = False
+    world.db.flush()
     return locals()
 
 

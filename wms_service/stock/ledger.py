@@ -70,9 +70,11 @@ def post(
     moves = projection.Moves.of(lines)
 
     bins = lock_bins(db, tenant.id, moves.bins)
-    _check_references(db, tenant.id, lines, bins)
+    inactive_products = _check_references(db, tenant.id, lines, bins)
     totals = projection.read_totals(db, lines)
     counting = reference is not None and reference.is_count
+    if not counting:
+        _check_receivable(lines, bins, inactive_products)
     levels = _check_rules(db, tenant, lines, bins, totals, counting=counting)
     # The stamp is taken under the lock, so a record's `added` never runs behind one appended before it.
     stamp_values = audit_values(user)
@@ -214,17 +216,41 @@ def _check_line_shape(line: Line, i: int, *, plain: bool) -> None:
         raise ValidationFailed("Invalid record.", errors, index=i)
 
 
-def _check_references(db, tenant_id, lines, bins):
+def _check_receivable(lines, bins, inactive_products: set[int]) -> None:
+    """An archived bin (``active`` false) and an inactive product take no new stock; both can still be emptied.
+    Counts are facts and are not held to this (``post`` skips it for them)."""
+    for i, line in enumerate(lines):
+        if line.amount <= 0:
+            continue
+        if not bins[line.bin_id].active:
+            raise Conflict(
+                f"Bin {line.bin_id} is archived (active: false) and takes no new stock; it can still be emptied.",
+                {"binId": ["The bin is archived."]},
+                index=i,
+            )
+        if line.product_id in inactive_products:
+            raise Conflict(
+                f"Product {line.product_id} is inactive (active: false) and takes no new stock.",
+                {"productId": ["The product is inactive."]},
+                index=i,
+            )
+
+
+def _check_references(db, tenant_id, lines, bins) -> set[int]:
+    """Every bin, product and batch exists in the tenant and each batch is its line's product's; answers the
+    inactive products among them."""
     batch_ids = {line.batch_id for line in lines}
-    batch_product = dict(
-        db.execute(
-            select(Batch.id, Batch.product_id).where(Batch.tenant_id == tenant_id, Batch.id.in_(batch_ids))
-        ).all()
-    )
+    rows = db.execute(
+        select(Batch.id, Batch.product_id, Product.active)
+        .join(Product, Product.id == Batch.product_id)
+        .where(Batch.tenant_id == tenant_id, Batch.id.in_(batch_ids))
+    ).all()
+    batch_product = {batch_id: product_id for batch_id, product_id, _active in rows}
+    inactive = {product_id for _batch, product_id, active in rows if not active}
     # A batch's product is one of its tenant's (batches.create checks it, the foreign key keeps it), so lines whose
     # batches are the tenant's and name their batch's product need no look at the products: one query, usually.
     if all(line.bin_id in bins and batch_product.get(line.batch_id) == line.product_id for line in lines):
-        return
+        return inactive
     product_ids = {line.product_id for line in lines}
     products = set(db.scalars(select(Product.id).where(Product.tenant_id == tenant_id, Product.id.in_(product_ids))))
     for i, line in enumerate(lines):
@@ -243,3 +269,4 @@ def _check_references(db, tenant_id, lines, bins):
                 {"batchId": ["The batch does not belong to the product."]},
                 index=i,
             )
+    return inactive

@@ -14,7 +14,8 @@ from .models import Bin
 
 
 def lock_bins(db: Session, tenant_id: int, bin_ids: Iterable[int], *, skip_locked: bool = False) -> dict:
-    """Lock the tenant's bins in id order and return their rows (``id``, ``warehouse_id``, ``maximum_amount``).
+    """Lock the tenant's bins in id order and return their rows (``id``, ``warehouse_id``, ``maximum_amount``,
+    ``active``).
 
     PostgreSQL locks the rows in the order the sorted scan returns them, so lockers never wait in a cycle.
 
@@ -25,7 +26,7 @@ def lock_bins(db: Session, tenant_id: int, bin_ids: Iterable[int], *, skip_locke
     reservations it overtook): bins another transaction holds are left out of the answer instead of waited for.
     """
     rows = db.execute(
-        select(Bin.id, Bin.warehouse_id, Bin.maximum_amount)
+        select(Bin.id, Bin.warehouse_id, Bin.maximum_amount, Bin.active)
         .where(Bin.tenant_id == tenant_id, Bin.id.in_(sorted(bin_ids)))
         .order_by(Bin.id)
         .with_for_update(key_share=True, skip_locked=skip_locked)
