@@ -26,9 +26,9 @@ class ApiBlueprint(Blueprint):
     def __init__(self, *args, writes: str | None = None, **kwargs):
         """``writes``: the permission the blueprint's writes need (``web/permissions.py``)."""
         super().__init__(*args, **kwargs)
-        if writes is not None:
-            writes_need(self, writes)
         self.before_request(security.authenticate)
+        if writes is not None:
+            writes_need(self, writes)  # its check runs after authenticate: hooks run in the order registered
         self._prepare_doc_cbks.append(_planograma_doc)
 
 

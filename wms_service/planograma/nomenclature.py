@@ -18,6 +18,7 @@ from ..catalog.entities import Entity
 from ..errors import NotFound
 from ..web import idempotency
 from ..web.paging import Page
+from ..web.permissions import search
 from ..web.session import get_db
 from ..web.transaction import create, unit_of_work
 from .blueprint import errors_doc
@@ -131,6 +132,7 @@ def register_routes(blp, nom: Nomenclature, *, info, read_schema, add_schema, up
     one = envelope(f"{nom.name}InfoApiResponse", fields.Nested(info))
 
     @blp.route("/read", methods=["POST"], endpoint="read")
+    @search
     @blp.arguments(read_schema)
     @blp.response(200, many)
     @summary(f"List {plural} with filters")

@@ -13,11 +13,33 @@ from ..errors import Forbidden
 
 ATTRIBUTE = "write_permission"
 ANYONE = ""  # writes anyone may make (opening a session)
+SEARCH = "wms_search"
+READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def writes_need(blp, permission: str) -> None:
-    """Declare the permission every write of ``blp`` needs (``ANYONE`` for none)."""
+    """Declare the permission every write of ``blp`` needs (``ANYONE`` for none).
+
+    Its requests are also checked as they arrive (after the caller is known, before the body is read), so a
+    caller without the permission gets the 403 whatever the body; the unit of work checks again.
+    """
     setattr(blp, ATTRIBUTE, permission)
+    blp.before_request(_check_request)
+
+
+def search(view):
+    """Mark a view that answers a POST without writing (a Planograma search): every user of the tenant may call it."""
+    setattr(view, SEARCH, True)
+    return view
+
+
+def _check_request() -> None:
+    if request.method in READS:
+        return
+    view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, SEARCH, False):
+        return
+    check_write()
 
 
 def declared(blueprint_name: str | None) -> str | None:
