@@ -241,7 +241,66 @@ def test_writes_need_the_orders_permission(app, client, pg, shelf):
     assert clerk.fail("patch", "/api/order/update-status", body, status=403) == required
     assert clerk.fail("delete", "/api/order/delete", {"orderIds": [order["orderId"]]}, status=403) == required
     assert clerk.fail("post", "/api/order/check-orders-in-waiting-for-supply", {}, status=403) == required
+    link = {"orderId": order["orderId"], "awbExternalLink": "https://carrier.example/x"}
+    assert clerk.fail("patch", "/api/order/update-awb-link", link, status=403) == required
+    assert clerk.ok("post", "/api/order/picking-info", {"orderId": order["orderId"]})["pickerId"] is None
     assert [o["status"] for o in clerk.ok("post", "/api/order/read", {})] == ["READY_FOR_PICKING"]
     add_user(app, pg.tenant_code, "picker", permissions=("ORDERS",))
     picker = Planograma(client, pg.tenant_code, username="picker")
     assert picker.ok("patch", "/api/order/update-status", body)["status"] == "CANCELLED"
+
+
+def test_order_ready_names_what_each_line_lacks(pg, shelf):
+    order = add(pg, shelf, 7)
+    line_id = order["orderProducts"][0]["orderProductId"]
+    assert pg.ok("post", "/api/order/order-ready", {"orderId": order["orderId"]}) == {
+        "orderId": order["orderId"],
+        "status": "WAITING_FOR_SUPPLY",
+        "isReady": False,
+        "missingProducts": [
+            {
+                "orderProductId": line_id,
+                "productId": shelf["product"]["id"],
+                "productModel": shelf["product"]["code"],
+                "quantity": 7,
+                "reservedQuantity": 5,
+                "missingQuantity": 2,
+            }
+        ],
+    }
+    assert pg.native.record(shelf, 2).status_code == 201
+    pg.ok("post", "/api/order/check-orders-in-waiting-for-supply", {})
+    ready = pg.ok("post", "/api/order/order-ready", {"orderId": order["orderId"]})
+    assert (ready["isReady"], ready["missingProducts"]) == (True, [])
+    pg.fail("post", "/api/order/order-ready", {"orderId": 2**40}, status=404)
+
+
+def test_picking_info_and_the_awb_link_tell_the_truth(pg, shelf):
+    pg.ok("post", "/api/product/update", {"productIds": [shelf["product"]["id"]], "updateFields": {"weight": 1.25}})
+    order = add(pg, shelf, 2, numberOfPackages=1, numberOfEnvelopes=0)
+    info = {"orderId": order["orderId"]}
+    assert pg.ok("post", "/api/order/picking-info", info) == {
+        "picked": False,
+        "numberOfPackages": 1,
+        "numberOfEnvelopes": 0,
+        "totalWeight": 2.5,
+        "pickerId": None,
+        "pickerUsername": None,
+    }
+    status(pg, order, "PICKING")
+    picked = status(pg, order, "PICKED")
+    assert (picked["totalWeight"], picked["fulfilledWeight"]) == (2.5, 2.5)
+    assert pg.ok("post", "/api/order/picking-info", info) == {
+        "picked": True,
+        "numberOfPackages": 1,
+        "numberOfEnvelopes": 0,
+        "totalWeight": 2.5,
+        "pickerId": pg.native.user_id,
+        "pickerUsername": "clerk",
+    }
+    linked = pg.ok("patch", "/api/order/update-awb-link", {**info, "awbExternalLink": "https://carrier.example/9"})
+    assert linked["awbExternalLink"] == "https://carrier.example/9"
+    assert status(pg, order, "SHIPPED")["status"] == "SHIPPED"  # the link set before is enough
+    status(pg, order, "DELIVERED")
+    message = pg.fail("patch", "/api/order/update-awb-link", {**info, "awbExternalLink": "x"}, status=409)
+    assert message == f"Order {order['orderId']} is delivered and cannot be changed."

@@ -249,6 +249,16 @@ def set_status(db: Session, *, tenant, user, order: Order, status: S, awb_extern
     return order
 
 
+def set_awb_link(db: Session, *, user, order: Order, link: str) -> Order:
+    """Set the carrier's AWB link, at any status but the final ones (409 there)."""
+    if not LIFECYCLE.transitions[order.status]:
+        raise Conflict(f"Order {order.id} is {_word(order.status)} and cannot be changed.")
+    order.awb_external_link = link
+    stamp(order, user)
+    db.flush()
+    return order
+
+
 def delete(db: Session, *, tenant, orders: list[Order]) -> list[int]:
     """Delete orders not yet picked (409 otherwise, and nothing is deleted), releasing their reservations."""
     for order in orders:

@@ -8,6 +8,7 @@ from flask import g
 from marshmallow import fields, validate
 from sqlalchemy import select
 
+from ..auth.models import User
 from ..catalog.models import Company
 from ..documents import orders as service
 from ..documents.order_models import Order, OrderStatus
@@ -19,7 +20,7 @@ from .companies import AddCompanyApiRequest
 from .envelope import envelope, ok
 from .nomenclature import DeletedIds, apply_filters, page, summary
 from .order_info import STATUSES, OrderInfo, present
-from .requests import ApiSchema, Id, IdList, Int, ReadRequest, Reference, TargetsMixin, Text, TextList, one_of
+from .requests import Amount, ApiSchema, Id, IdList, Int, ReadRequest, Reference, TargetsMixin, Text, TextList, one_of
 
 blp = ApiBlueprint(
     "planograma-order", __name__, url_prefix="/api/order", description="Planograma: orders", writes="ORDERS"
@@ -86,6 +87,45 @@ class UpdateOrderStatusRequest(ApiSchema):
     order_id = Id(required=True)
     status = fields.String(required=True, validate=one_of(*STATUSES), metadata={"enum": STATUSES})
     awb_external_link = Text(2000, allow_none=True)
+
+
+class OrderIdRequest(ApiSchema):
+    order_id = Id(required=True)
+
+
+class UpdateAwbLinkRequest(OrderIdRequest):
+    awb_external_link = Text(2000, required=True)
+
+
+class PickingInfo(ApiSchema):
+    picked = fields.Boolean()
+    number_of_packages = fields.Integer(allow_none=True)
+    number_of_envelopes = fields.Integer(allow_none=True)
+    total_weight = Amount()
+    picker_id = fields.Integer(allow_none=True)
+    picker_username = fields.String(allow_none=True)
+
+
+class MissingProduct(ApiSchema):
+    order_product_id = fields.Integer()
+    product_id = fields.Integer()
+    product_model = fields.String()
+    quantity = fields.Integer()
+    reserved_quantity = fields.Integer()
+    missing_quantity = fields.Integer()
+
+
+class OrderReady(ApiSchema):
+    order_id = fields.Integer()
+    status = fields.String(metadata={"enum": STATUSES})
+    is_ready = fields.Boolean()
+    missing_products = fields.List(
+        fields.Nested(MissingProduct), metadata={"description": "The lines not fully reserved (empty when ready)"}
+    )
+
+
+PickingInfoApiResponse = envelope("PickingInfoApiResponse", fields.Nested(PickingInfo))
+OrderReadyApiResponse = envelope("OrderReadyApiResponse", fields.Nested(OrderReady))
 
 
 class CheckWaitingRequest(ApiSchema):
@@ -190,3 +230,59 @@ def check_waiting(args):
         ready = service.recheck(db, tenant=g.tenant, user=g.user, warehouse_ids=args.get("warehouse_ids"))
         infos = present(db, g.tenant, ready)
     return ok(infos)
+
+
+@blp.route("/update-awb-link", methods=["PATCH"], endpoint="update_awb_link")
+@blp.arguments(UpdateAwbLinkRequest)
+@blp.response(200, OrderInfoApiResponse)
+@errors_doc(403, 404, 409)
+@summary("Set an order's AWB link (not once it is delivered or cancelled)")
+def update_awb_link(args):
+    with unit_of_work() as db:
+        order = service.get(db, tenant=g.tenant, order_id=args["order_id"], lock=True)
+        service.set_awb_link(db, user=g.user, order=order, link=args["awb_external_link"])
+        info = present(db, g.tenant, [order])[0]
+    return ok(info)
+
+
+@blp.route("/picking-info", methods=["POST"], endpoint="picking_info")
+@blp.arguments(OrderIdRequest)
+@blp.response(200, PickingInfoApiResponse)
+@errors_doc(404)
+@summary("Whether an order was picked, its packages, envelopes and weight, and who picks it")
+def picking_info(args):
+    db = get_db()
+    order = service.get(db, tenant=g.tenant, order_id=args["order_id"])
+    info = present(db, g.tenant, [order])[0]
+    picker = db.get(User, order.picker_id) if order.picker_id else None
+    return ok(
+        {
+            "picked": info["picked"],
+            "number_of_packages": order.number_of_packages,
+            "number_of_envelopes": order.number_of_envelopes,
+            "total_weight": info["total_weight"],
+            "picker_id": order.picker_id,
+            "picker_username": picker.username if picker is not None and picker.tenant_id == g.tenant.id else None,
+        }
+    )
+
+
+@blp.route("/order-ready", methods=["POST"], endpoint="order_ready")
+@blp.arguments(OrderIdRequest)
+@blp.response(200, OrderReadyApiResponse)
+@errors_doc(404)
+@summary("Whether an order is ready and, when not, what each line still lacks")
+def order_ready(args):
+    db = get_db()
+    order = service.get(db, tenant=g.tenant, order_id=args["order_id"])
+    info = present(db, g.tenant, [order])[0]
+    # Picked lines lack nothing; otherwise a line lacks what is not reserved for it (a cancelled order, all).
+    done = order.status in service.PICKED_OR_LATER
+    missing = [
+        {**line, "missing_quantity": line["quantity"] - line["reserved_quantity"]}
+        for line in info["order_products"]
+        if not done and line["quantity"] > line["reserved_quantity"]
+    ]
+    return ok(
+        {"order_id": order.id, "status": info["status"], "is_ready": info["is_ready"], "missing_products": missing}
+    )
