@@ -238,6 +238,46 @@ def test_same_idempotency_key_at_once_writes_once(app, server, remote, position)
     assert_clean_log(server)
 
 
+def _orders_in_parallel(remote, bodies):
+    """PUT each body to /api/order/add as a Planograma client (Bearer, the tenant's host), all released at once."""
+    headers = {"Authorization": f"Bearer clerk:{PASSWORD}", "Host": f"{remote.headers['clientCode']}.wms.test"}
+    barrier = threading.Barrier(len(bodies), timeout=TIMEOUT)
+
+    def send(body):
+        http = requests.Session()
+        barrier.wait()
+        return http.put(remote.base + "/api/order/add", json=body, headers=headers, timeout=TIMEOUT)
+
+    with ThreadPoolExecutor(max_workers=len(bodies)) as pool:
+        futures = [pool.submit(send, body) for body in bodies]
+        return [f.result(timeout=TIMEOUT * 2) for f in futures]
+
+
+@on_gunicorn
+def test_orders_racing_for_the_last_units_never_over_reserve(app, server, remote, position):
+    pos = position(active=True)
+    assert remote.request("POST", "/bin-inventory-record", json=line(pos, 10)).status_code == 201
+
+    def order(external_id):
+        wanted = [{"productId": pos["product"], "quantity": 1}]
+        return {"externalOrderId": external_id, "warehouseId": pos["warehouse"], "orderProducts": wanted}
+
+    responses = _orders_in_parallel(remote, [order(f"R-{i}") for i in range(30)])
+
+    assert statuses(responses) == {200: 30}, [r.text for r in responses]
+    added = [r.json()["data"]["status"] for r in responses]
+    assert {s: added.count(s) for s in set(added)} == {"READY_FOR_PICKING": 10, "WAITING_FOR_SUPPLY": 20}
+    # Taking what is reserved is refused: all 10 are promised.
+    taken = remote.request("POST", "/bin-inventory-record", json=line(pos, -1))
+    assert taken.status_code == 409, taken.text
+
+    same = _orders_in_parallel(remote, [order("SAME") for _ in range(6)])
+
+    assert statuses(same) == {200: 1, 409: 5}, [r.text for r in same]
+    assert_ledger_verifies(app, remote.headers["clientCode"])
+    assert_clean_log(server)
+
+
 # --- the locking itself, deterministically (no server) ----------------------------------------------------------
 
 

@@ -78,6 +78,9 @@ def _record(pos, amount):
 @pytest.mark.parametrize("path", ADD_PATHS)
 def test_a_deeply_nested_add_with_an_idempotency_key_is_answered_and_replayed(pg, path):
     body = {"name": "Deep", "code": "DEEP-1", "categoryName": "Deep"}
+    if path == "/api/order/add":
+        line = {"productId": pg.native.product()["id"], "quantity": 1}
+        body = {"externalOrderId": "DEEP-1", "warehouseId": pg.native.warehouse()["id"], "orderProducts": [line]}
     raw = nested(1000, body)
     headers = {"Idempotency-Key": f"deep-{path}", "Content-Type": "application/json"}
     first = pg.call("put", path, data=raw, headers=headers)

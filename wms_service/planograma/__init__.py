@@ -7,11 +7,22 @@ append ledger records that reference them.
 """
 
 from ..web.errors import register_face
-from . import categories, companies, envelope, measurement_units, metadata, products, requests, security, stock
+from . import (
+    categories,
+    companies,
+    envelope,
+    measurement_units,
+    metadata,
+    orders,
+    products,
+    requests,
+    security,
+    stock,
+)
 from .blueprint import register_spec_components
 
 PREFIX = "/api"
-BLUEPRINTS = (products.blp, stock.blp, categories.blp, measurement_units.blp, companies.blp, metadata.blp)
+BLUEPRINTS = (products.blp, stock.blp, categories.blp, measurement_units.blp, companies.blp, metadata.blp, orders.blp)
 
 
 def register(app, api) -> None:

@@ -8,6 +8,7 @@ from marshmallow import ValidationError, fields, validates_schema
 from sqlalchemy import select
 
 from ..catalog.models import Category, Product
+from ..documents.order_models import Order
 from ..web.session import get_db
 from .blueprint import ApiBlueprint
 from .envelope import envelope, ok
@@ -114,7 +115,9 @@ def product_by_model(args):
 @blp.route("/order", methods=["POST"], endpoint="order")
 @blp.arguments(ReadMetadataApiRequest)
 @blp.response(200, OrderMetadataResponse)
-@summary("Order ids and references")
+@summary("Order ids and references, filtered by thirdPartyReferenceIds (active and models do not apply)")
 def order(args):
-    # Orders arrive with the order documents; until then the tenant has none to map.
-    return ok([])
+    columns = (Order.id.label("order_id"), Order.external_order_id, Order.third_party_reference)
+    filters = {"third_party_reference_ids": "third_party_reference"}
+    query = apply_filters(select(*columns).where(Order.tenant_id == g.tenant.id), Order, filters, args)
+    return ok(_rows(query.order_by(Order.id)))

@@ -1,0 +1,358 @@
+"""Orders: reserve at add, wait for supply, pick (the goods leave the bins), ship, deliver (CONTRACT section 6).
+
+An order's lines reserve free stock of its warehouse through ``stock/reservations.py`` under
+``Reference(ORDER, order.id)``, one holder per line; the order stores no reserved quantities of its own. Its
+status moves only as ``LIFECYCLE`` allows; waiting and ready change into each other by themselves (a reserve
+that met every line, a count that cut one), never on a client's request.
+"""
+
+from sqlalchemy import and_, exists, func, select, tuple_
+from sqlalchemy.orm import Session
+
+from ..audit import stamp
+from ..catalog import service as catalog
+from ..catalog.entities import COMPANY
+from ..catalog.models import Company, Product, Warehouse
+from ..errors import Conflict, NotFound, ValidationFailed
+from ..repo import get_or_404
+from ..stock import reservations
+from ..stock.models import Bin, BinInventoryBatch, Reservation
+from ..stock.references import DocumentKind, Reference
+from ..stock.reservations import LineWant, Shortfall
+from . import base
+from .order_models import Order, OrderLine
+from .order_models import OrderStatus as S
+
+LIFECYCLE = base.StatusTable(
+    "Order",
+    {
+        S.WAITING_FOR_SUPPLY: {S.READY_FOR_PICKING, S.CANCELLED},
+        S.READY_FOR_PICKING: {S.WAITING_FOR_SUPPLY, S.PICKING, S.CANCELLED},
+        # A count that takes a picking order's reserved stock sends it back to waiting too.
+        S.PICKING: {S.WAITING_FOR_SUPPLY, S.PICKED, S.CANCELLED},
+        S.PICKED: {S.VALIDATED, S.SHIPPED},  # VALIDATED only with requiresValidation, SHIPPED only without
+        S.VALIDATED: {S.SHIPPED},
+        S.SHIPPED: {S.DELIVERED},
+        S.DELIVERED: set(),
+        S.CANCELLED: set(),
+    },
+    # Deleted (and, later, its lines changed) only before the goods left the bins.
+    editable={S.WAITING_FOR_SUPPLY, S.READY_FOR_PICKING, S.PICKING},
+)
+# Reached by themselves, never asked for: a client's update-status to one of them is refused.
+AUTOMATIC = frozenset({S.WAITING_FOR_SUPPLY, S.READY_FOR_PICKING})
+PICKED_OR_LATER = frozenset({S.PICKED, S.VALIDATED, S.SHIPPED, S.DELIVERED})
+
+
+def reference(order: Order) -> Reference:
+    return Reference(DocumentKind.ORDER, order.id)
+
+
+# --- add -----------------------------------------------------------------------------------------------------
+
+
+def add(db: Session, *, tenant, user, values: dict) -> Order:
+    """Make the order and reserve every line in the caller's transaction: ready if all of it was reserved, else
+    waiting for supply. ``values``: the header's attributes, ``company`` (a dict or None) and ``lines``
+    (``product_id`` or ``product_model``, ``quantity``, ``external_line_id``, ``location_code``)."""
+    values = dict(values)
+    lines = values.pop("lines")
+    company = values.pop("company", None)
+    _check_keys_free(db, tenant.id, values)
+    warehouse_id = values["warehouse_id"]
+    if db.scalar(select(Warehouse.id).where(Warehouse.tenant_id == tenant.id, Warehouse.id == warehouse_id)) is None:
+        raise NotFound(f"Warehouse {warehouse_id} not found.", {"warehouseId": ["The warehouse does not exist."]})
+    resolved = _resolve_lines(db, tenant.id, warehouse_id, lines)
+    order = Order(tenant_id=tenant.id, status=S.WAITING_FOR_SUPPLY, **values)
+    order.company_id = company_for(db, tenant=tenant, user=user, values=company) if company else None
+    stamp(order, user, created=True)
+    db.add(order)
+    db.flush()
+    rows = [OrderLine(tenant_id=tenant.id, order_id=order.id, **line) for line in resolved]
+    db.add_all(rows)
+    db.flush()
+    wants = [LineWant(row.id, row.product_id, row.quantity, row.bin_id) for row in rows]
+    got = reservations.reserve_lines(
+        db, tenant=tenant, reference=reference(order), warehouse_id=warehouse_id, lines=wants
+    )
+    if all(r.shortfall == 0 for r in got):
+        order.status = S.READY_FOR_PICKING
+    db.flush()
+    return order
+
+
+def _check_keys_free(db, tenant_id, values) -> None:
+    """externalOrderId and thirdPartyReference are unique per tenant: a retried add is a 409 naming the order
+    (the unique constraints decide a race, and answer 409 too)."""
+    for attr, label in (("external_order_id", "externalOrderId"), ("third_party_reference", "thirdPartyReference")):
+        value = values.get(attr)
+        if value is None:
+            continue
+        taken = db.scalar(select(Order.id).where(Order.tenant_id == tenant_id, getattr(Order, attr) == value))
+        if taken is not None:
+            raise Conflict(
+                f"Order {taken} already has {label} {value!r}.", {label: [f"Already used by order {taken}."]}
+            )
+
+
+def _resolve_lines(db, tenant_id: int, warehouse_id: int, lines: list[dict]) -> list[dict]:
+    """Each line's product (by id or by model, i.e. code) and named bin (by code, in the order's warehouse)."""
+    models = {line["product_model"] for line in lines if line.get("product_model")}
+    ids = {line["product_id"] for line in lines if line.get("product_id")}
+    by_model = dict(
+        db.execute(
+            select(Product.code, Product.id).where(Product.tenant_id == tenant_id, Product.code.in_(models))
+        ).all()
+    )
+    known = set(db.scalars(select(Product.id).where(Product.tenant_id == tenant_id, Product.id.in_(ids))))
+    codes = {line["location_code"] for line in lines if line.get("location_code")}
+    bins = dict(
+        db.execute(
+            select(Bin.code, Bin.id).where(
+                Bin.tenant_id == tenant_id, Bin.warehouse_id == warehouse_id, Bin.code.in_(codes)
+            )
+        ).all()
+    )
+    resolved = []
+    for i, line in enumerate(lines):
+        product_id, model = line.get("product_id"), line.get("product_model")
+        if product_id is None and model is None:
+            raise ValidationFailed(
+                "A line names no product.", _at(i, "productModel", "Give productModel or productId.")
+            )
+        if model is not None and model not in by_model:
+            raise NotFound(f"No product has the model {model!r}.", _at(i, "productModel", "Unknown product."))
+        if product_id is not None and product_id not in known:
+            raise NotFound(f"Product {product_id} not found.", _at(i, "productId", "Unknown product."))
+        if product_id is not None and model is not None and by_model[model] != product_id:
+            raise ValidationFailed(
+                "productModel and productId name different products.",
+                _at(i, "productModel", f"Not the model of product {product_id}."),
+            )
+        code = line.get("location_code")
+        if code and code not in bins:
+            raise NotFound(
+                f"No location {code!r} in warehouse {warehouse_id}.", _at(i, "locationCode", "Unknown location.")
+            )
+        resolved.append(
+            {
+                "product_id": product_id if product_id is not None else by_model[model],
+                "quantity": line["quantity"],
+                "external_line_id": line.get("external_line_id"),
+                "bin_id": bins[code] if code else None,
+            }
+        )
+    return resolved
+
+
+def _at(index: int, field: str, message: str) -> dict:
+    """A line's field error, as the request names it."""
+    return {"orderProducts": {str(index): {field: [message]}}}
+
+
+def company_for(db: Session, *, tenant, user, values: dict) -> int:
+    """The tenant's company with this ``cui``, else with this external reference; made (through the catalog's
+    service, with its rules) when neither matches."""
+    for attr in ("cui", "external_reference"):
+        if values.get(attr):
+            found = db.scalar(
+                select(Company.id)
+                .where(Company.tenant_id == tenant.id, getattr(Company, attr) == values[attr])
+                .order_by(Company.id)
+                .limit(1)
+            )
+            if found is not None:
+                return found
+    (made,) = catalog.create(db, entity=COMPANY, tenant=tenant, user=user, items=[values])
+    return made.id
+
+
+# --- finding -------------------------------------------------------------------------------------------------
+
+
+def get(db: Session, *, tenant, order_id: int, lock: bool = False) -> Order:
+    return get_or_404(db, Order, tenant.id, order_id, "Order", lock=lock)
+
+
+TARGETS = {
+    "order_ids": "id",
+    "external_order_ids": "external_order_id",
+    "third_party_reference_ids": "third_party_reference",
+}
+
+
+def targets(db: Session, *, tenant, lists: dict, lock: bool = True) -> list[Order]:
+    """The orders each given list names (every value must name one: else 404 naming the misses), in id order,
+    locked when ``lock``."""
+    found, missing = {}, []
+    for arg, attr in TARGETS.items():
+        wanted = lists.get(arg) or []
+        if not wanted:
+            continue
+        column = getattr(Order, attr)
+        query = select(Order).where(Order.tenant_id == tenant.id, column.in_(wanted)).order_by(Order.id)
+        rows = db.scalars(query.with_for_update() if lock else query).all()
+        have = {getattr(row, attr) for row in rows}
+        missing += [repr(value) for value in wanted if value not in have]
+        found.update({row.id: row for row in rows})
+    if missing:
+        raise NotFound(f"No order matches {', '.join(missing)}.")
+    return [found[key] for key in sorted(found)]
+
+
+def lines_of(db: Session, order_ids) -> list[OrderLine]:
+    return list(db.scalars(select(OrderLine).where(OrderLine.order_id.in_(order_ids)).order_by(OrderLine.id)))
+
+
+def reserved_per_line(db: Session, *, tenant_id: int, order_ids) -> dict[int, int]:
+    """What each line of these orders holds reserved now (lines holding nothing are absent)."""
+    r = Reservation
+    rows = db.execute(
+        select(r.document_line_id, func.sum(r.quantity))
+        .where(r.tenant_id == tenant_id, r.document_type == str(DocumentKind.ORDER), r.document_id.in_(order_ids))
+        .group_by(r.document_line_id)
+    )
+    return {line: int(total) for line, total in rows}
+
+
+# --- status --------------------------------------------------------------------------------------------------
+
+
+def set_status(db: Session, *, tenant, user, order: Order, status: S, awb_external_link: str | None = None) -> Order:
+    """A client's status change (update-status), as the table allows; the order is locked by the caller.
+
+    PICKING binds the caller as picker; PICKED consumes the reservations (SALES_DOCUMENT records, recordType
+    ORDER); SHIPPED needs the AWB link (sent now or set before); CANCELLED releases every reservation."""
+    if status in AUTOMATIC:
+        raise Conflict(f"Order {order.id} is {_word(order.status)}; {_word(status)} is reached by itself, never set.")
+    LIFECYCLE.check_move(order, status)
+    if status == S.VALIDATED and not order.requires_validation:
+        raise Conflict(f"Order {order.id} is {_word(order.status)} and does not require validation.")
+    if status == S.SHIPPED and order.status == S.PICKED and order.requires_validation:
+        raise Conflict(f"Order {order.id} is picked and must be validated before it is shipped.")
+    if awb_external_link is not None:
+        order.awb_external_link = awb_external_link
+    if status == S.SHIPPED and not order.awb_external_link:
+        raise Conflict(f"Order {order.id} cannot be shipped without an awbExternalLink.")
+    if status == S.PICKING:
+        order.picker_id = user.id
+    elif status == S.PICKED:
+        try:
+            reservations.consume(db, tenant=tenant, user=user, reference=reference(order))
+        except Conflict as exc:
+            raise type(exc)(f"Order {order.id} cannot be picked: {exc.message}") from exc
+    elif status == S.CANCELLED:
+        reservations.release(db, tenant=tenant, reference=reference(order))
+    order.status = status
+    stamp(order, user)
+    db.flush()
+    return order
+
+
+def set_awb_link(db: Session, *, user, order: Order, link: str) -> Order:
+    """Set the carrier's AWB link, at any status but the final ones (409 there)."""
+    if not LIFECYCLE.transitions[order.status]:
+        raise Conflict(f"Order {order.id} is {_word(order.status)} and cannot be changed.")
+    order.awb_external_link = link
+    stamp(order, user)
+    db.flush()
+    return order
+
+
+def delete(db: Session, *, tenant, orders: list[Order]) -> list[int]:
+    """Delete orders not yet picked (409 otherwise, and nothing is deleted), releasing their reservations."""
+    for order in orders:
+        LIFECYCLE.check_editable(order)
+    ids = [order.id for order in orders]
+    for order in orders:
+        reservations.release(db, tenant=tenant, reference=reference(order))
+        db.delete(order)
+    db.flush()
+    return ids
+
+
+def _word(status) -> str:
+    return status.value.lower().replace("_", " ")
+
+
+# --- waiting for supply --------------------------------------------------------------------------------------
+
+
+def recheck(db: Session, *, tenant, user, warehouse_ids=None) -> list[Order]:
+    """Reserve again for the waiting orders, oldest first (added, then id); answers those that became ready.
+
+    Only orders with a line whose product has free stock where the line may take it are looked at, so the cost
+    follows the orders waiting for products that got stock, not every waiting order."""
+    line, place = OrderLine, BinInventoryBatch
+    stock_for_line = (
+        select(place.id)
+        .join(Bin, Bin.id == place.bin_id)
+        .where(
+            place.tenant_id == tenant.id,
+            place.product_id == line.product_id,
+            place.amount > place.reserved,
+            Bin.warehouse_id == Order.warehouse_id,
+            Bin.active.is_(True),
+            (line.bin_id.is_(None)) | (place.bin_id == line.bin_id),
+        )
+    )
+    query = (
+        select(Order.id)
+        .where(
+            Order.tenant_id == tenant.id,
+            Order.status_value == str(S.WAITING_FOR_SUPPLY),
+            exists(select(line.id).where(and_(line.order_id == Order.id, exists(stock_for_line)))),
+        )
+        .order_by(Order.added, Order.id)
+    )
+    if warehouse_ids:
+        query = query.where(Order.warehouse_id.in_(warehouse_ids))
+    ready = []
+    for order_id in db.scalars(query).all():
+        order = db.scalar(select(Order).where(Order.id == order_id).with_for_update())
+        if order.status == S.WAITING_FOR_SUPPLY and _reserve_missing(db, tenant=tenant, order=order):
+            order.status = S.READY_FOR_PICKING
+            stamp(order, user)
+            ready.append(order)
+    db.flush()
+    return ready
+
+
+def _reserve_missing(db: Session, *, tenant, order: Order) -> bool:
+    """Reserve what each line still lacks; answers whether every line is now fully reserved."""
+    rows = lines_of(db, [order.id])
+    held = reserved_per_line(db, tenant_id=tenant.id, order_ids=[order.id])
+    wants = [
+        LineWant(row.id, row.product_id, row.quantity - held.get(row.id, 0), row.bin_id)
+        for row in rows
+        if row.quantity > held.get(row.id, 0)
+    ]
+    if not wants:
+        return True
+    got = reservations.reserve_lines(
+        db, tenant=tenant, reference=reference(order), warehouse_id=order.warehouse_id, lines=wants
+    )
+    return all(r.shortfall == 0 for r in got)
+
+
+def _back_to_waiting(db: Session, shortfalls: list[Shortfall]) -> None:
+    """A count cut these orders' reservations: a ready (or picking) order waits for supply again."""
+    # The line must be the order's and hold the product that was cut: a reference names an order by id alone,
+    # and the line's product (a tenant's row) keeps the change within the count's tenant.
+    cut = {(s.reference.id, s.line_id, s.product_id) for s in shortfalls}
+    orders = db.scalars(
+        select(Order)
+        .join(OrderLine, OrderLine.order_id == Order.id)
+        .where(
+            tuple_(Order.id, OrderLine.id, OrderLine.product_id).in_(sorted(cut)),
+            Order.status_value.in_([str(S.READY_FOR_PICKING), str(S.PICKING)]),
+        )
+        .order_by(Order.id)
+    ).unique()
+    for order in orders:
+        order.status = S.WAITING_FOR_SUPPLY
+        order.picker_id = None
+    db.flush()
+
+
+reservations.on_shortfall(DocumentKind.ORDER, _back_to_waiting)

@@ -1,0 +1,288 @@
+"""/api/order: add (reserving), read, delete, update-status, check-orders-in-waiting-for-supply.
+
+Thin views over ``documents/orders.py``: each reads its body, runs one service call in the unit of work and
+answers OrderInfo (``order_info.py``) in the envelope. Writes need the ORDERS permission.
+"""
+
+from flask import g
+from marshmallow import fields, validate
+from sqlalchemy import select
+
+from ..auth.models import User
+from ..catalog.models import Company
+from ..documents import orders as service
+from ..documents.order_models import Order, OrderStatus
+from ..web import idempotency
+from ..web.session import get_db
+from ..web.transaction import create, unit_of_work
+from .blueprint import ApiBlueprint, errors_doc
+from .companies import AddCompanyApiRequest
+from .envelope import envelope, ok
+from .nomenclature import DeletedIds, apply_filters, page, summary
+from .order_info import STATUSES, OrderInfo, present
+from .requests import Amount, ApiSchema, Id, IdList, Int, ReadRequest, Reference, TargetsMixin, Text, TextList, one_of
+
+blp = ApiBlueprint(
+    "planograma-order", __name__, url_prefix="/api/order", description="Planograma: orders", writes="ORDERS"
+)
+OrderApiResponse = envelope("OrderApiResponse", fields.List(fields.Nested(OrderInfo)))
+OrderInfoApiResponse = envelope("OrderInfoApiResponse", fields.Nested(OrderInfo))
+
+
+class Flag(fields.Boolean):
+    """A JSON boolean, or 0 / 1 as the seed's example sends ``validationRequired``."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value is True or value is False:
+            return value
+        if type(value) is int and value in (0, 1):
+            return bool(value)
+        raise self.make_error("invalid", input=value)
+
+
+class CreateOrderProductApiRequest(ApiSchema):
+    product_model = Text(100, allow_none=True, metadata={"description": "The product's code"})
+    product_id = Id(allow_none=True)
+    quantity = Int(minimum=1, required=True)
+    external_line_id = Text(100, allow_none=True)
+    location_code = Text(100, allow_none=True, metadata={"description": "Reserve from this location (bin) only"})
+
+
+class CreateOrderApiRequest(ApiSchema):
+    external_order_id = Text(100, required=True)
+    third_party_reference = Reference()
+    warehouse_id = Id(required=True)
+    order_type = Int(allow_none=True)
+    validation_required = Flag(allow_none=True, metadata={"description": "The seed's spelling of requiresValidation"})
+    requires_validation = Flag(allow_none=True)
+    comment = Text(4000, allow_none=True)
+    awb_external_link = Text(2000, allow_none=True)
+    invoice_external_link = Text(2000, allow_none=True)
+    number_of_envelopes = Int(minimum=0, allow_none=True)
+    number_of_packages = Int(minimum=0, allow_none=True)
+    company = fields.Nested(AddCompanyApiRequest, allow_none=True)
+    order_products = fields.List(
+        fields.Nested(CreateOrderProductApiRequest), required=True, validate=validate.Length(min=1, max=1000)
+    )
+
+
+class ReadOrdersFilterRequest(ReadRequest):
+    order_ids = IdList()
+    external_order_ids = TextList()
+    company_external_references = TextList()
+    warehouse_ids = IdList()
+    statuses = fields.List(fields.String(validate=one_of(*STATUSES)), allow_none=True)
+    order_type = Int(allow_none=True)
+    third_party_reference_ids = TextList()
+
+
+class DeleteOrderApiRequest(TargetsMixin, ApiSchema):
+    TARGETS = ("order_ids", "external_order_ids", "third_party_reference_ids")
+    order_ids = IdList()
+    external_order_ids = TextList()
+    third_party_reference_ids = TextList()
+
+
+class UpdateOrderStatusRequest(ApiSchema):
+    order_id = Id(required=True)
+    status = fields.String(required=True, validate=one_of(*STATUSES), metadata={"enum": STATUSES})
+    awb_external_link = Text(2000, allow_none=True)
+
+
+class OrderIdRequest(ApiSchema):
+    order_id = Id(required=True)
+
+
+class UpdateAwbLinkRequest(OrderIdRequest):
+    awb_external_link = Text(2000, required=True)
+
+
+class PickingInfo(ApiSchema):
+    picked = fields.Boolean()
+    number_of_packages = fields.Integer(allow_none=True)
+    number_of_envelopes = fields.Integer(allow_none=True)
+    total_weight = Amount()
+    picker_id = fields.Integer(allow_none=True)
+    picker_username = fields.String(allow_none=True)
+
+
+class MissingProduct(ApiSchema):
+    order_product_id = fields.Integer()
+    product_id = fields.Integer()
+    product_model = fields.String()
+    quantity = fields.Integer()
+    reserved_quantity = fields.Integer()
+    missing_quantity = fields.Integer()
+
+
+class OrderReady(ApiSchema):
+    order_id = fields.Integer()
+    status = fields.String(metadata={"enum": STATUSES})
+    is_ready = fields.Boolean()
+    missing_products = fields.List(
+        fields.Nested(MissingProduct), metadata={"description": "The lines not fully reserved (empty when ready)"}
+    )
+
+
+PickingInfoApiResponse = envelope("PickingInfoApiResponse", fields.Nested(PickingInfo))
+OrderReadyApiResponse = envelope("OrderReadyApiResponse", fields.Nested(OrderReady))
+
+
+class CheckWaitingRequest(ApiSchema):
+    warehouse_ids = IdList(metadata={"description": "Only these warehouses' orders (all when absent)"})
+
+
+FILTERS = {
+    "order_ids": "id",
+    "external_order_ids": "external_order_id",
+    "warehouse_ids": "warehouse_id",
+    "statuses": "status_value",
+    "order_type": "order_type",
+    "third_party_reference_ids": "third_party_reference",
+}
+
+
+def _add(db, body: dict):
+    values = {key: body.get(key) for key in HEADER}
+    values["requires_validation"] = bool(body.get("requires_validation") or body.get("validation_required"))
+    values["company"] = body.get("company")
+    values["lines"] = body["order_products"]
+    order = service.add(db, tenant=g.tenant, user=g.user, values=values)
+    return present(db, g.tenant, [order])[0]
+
+
+HEADER = (
+    "external_order_id",
+    "third_party_reference",
+    "warehouse_id",
+    "order_type",
+    "comment",
+    "awb_external_link",
+    "invoice_external_link",
+    "number_of_envelopes",
+    "number_of_packages",
+)
+
+
+@blp.route("/add", methods=["PUT"], endpoint="add")
+@blp.arguments(CreateOrderApiRequest)
+@blp.response(200, OrderInfoApiResponse)
+@blp.doc(parameters=[idempotency.OPENAPI_HEADER])
+@errors_doc(403, 404, 409, 413)
+@summary("Add an order and reserve its lines: READY_FOR_PICKING when all of it was reserved, else WAITING_FOR_SUPPLY")
+def add(body):
+    return create(lambda db: _add(db, body), answer=lambda info: OrderInfoApiResponse().dump(ok(info)), status=200)
+
+
+@blp.route("/read", methods=["POST"], endpoint="read")
+@blp.arguments(ReadOrdersFilterRequest)
+@blp.response(200, OrderApiResponse)
+@summary("List orders with filters, oldest first")
+def read(args):
+    db = get_db()
+    query = apply_filters(select(Order).where(Order.tenant_id == g.tenant.id), Order, FILTERS, args)
+    if args.get("company_external_references"):
+        query = query.join(Company, Company.id == Order.company_id).where(
+            Company.external_reference.in_(args["company_external_references"])
+        )
+    rows = db.scalars(page(query.order_by(Order.id), args)).all()
+    return ok(present(db, g.tenant, rows))
+
+
+@blp.route("/delete", methods=["DELETE"], endpoint="delete")
+@blp.arguments(DeleteOrderApiRequest)
+@blp.response(200, DeletedIds)
+@errors_doc(403, 404, 409)
+@summary("Delete orders not yet picked, releasing their reservations")
+def delete(args):
+    with unit_of_work() as db:
+        ids = service.delete(db, tenant=g.tenant, orders=service.targets(db, tenant=g.tenant, lists=args))
+    return ok(ids)
+
+
+@blp.route("/update-status", methods=["PATCH"], endpoint="update_status")
+@blp.arguments(UpdateOrderStatusRequest)
+@blp.response(200, OrderInfoApiResponse)
+@errors_doc(403, 404, 409)
+@summary("Change an order's status as the status table allows (PICKED posts the records, CANCELLED releases)")
+def update_status(args):
+    with unit_of_work() as db:
+        order = service.get(db, tenant=g.tenant, order_id=args["order_id"], lock=True)
+        service.set_status(
+            db,
+            tenant=g.tenant,
+            user=g.user,
+            order=order,
+            status=OrderStatus(args["status"]),
+            awb_external_link=args.get("awb_external_link"),
+        )
+        info = present(db, g.tenant, [order])[0]
+    return ok(info)
+
+
+@blp.route("/check-orders-in-waiting-for-supply", methods=["POST"], endpoint="check_waiting")
+@blp.arguments(CheckWaitingRequest)
+@blp.response(200, OrderApiResponse)
+@errors_doc(403)
+@summary("Reserve again for waiting orders, oldest first; answers the orders that became ready")
+def check_waiting(args):
+    with unit_of_work() as db:
+        ready = service.recheck(db, tenant=g.tenant, user=g.user, warehouse_ids=args.get("warehouse_ids"))
+        infos = present(db, g.tenant, ready)
+    return ok(infos)
+
+
+@blp.route("/update-awb-link", methods=["PATCH"], endpoint="update_awb_link")
+@blp.arguments(UpdateAwbLinkRequest)
+@blp.response(200, OrderInfoApiResponse)
+@errors_doc(403, 404, 409)
+@summary("Set an order's AWB link (not once it is delivered or cancelled)")
+def update_awb_link(args):
+    with unit_of_work() as db:
+        order = service.get(db, tenant=g.tenant, order_id=args["order_id"], lock=True)
+        service.set_awb_link(db, user=g.user, order=order, link=args["awb_external_link"])
+        info = present(db, g.tenant, [order])[0]
+    return ok(info)
+
+
+@blp.route("/picking-info", methods=["POST"], endpoint="picking_info")
+@blp.arguments(OrderIdRequest)
+@blp.response(200, PickingInfoApiResponse)
+@errors_doc(404)
+@summary("Whether an order was picked, its packages, envelopes and weight, and who picks it")
+def picking_info(args):
+    db = get_db()
+    order = service.get(db, tenant=g.tenant, order_id=args["order_id"])
+    info = present(db, g.tenant, [order])[0]
+    picker = db.get(User, order.picker_id) if order.picker_id else None
+    return ok(
+        {
+            "picked": info["picked"],
+            "number_of_packages": order.number_of_packages,
+            "number_of_envelopes": order.number_of_envelopes,
+            "total_weight": info["total_weight"],
+            "picker_id": order.picker_id,
+            "picker_username": picker.username if picker is not None and picker.tenant_id == g.tenant.id else None,
+        }
+    )
+
+
+@blp.route("/order-ready", methods=["POST"], endpoint="order_ready")
+@blp.arguments(OrderIdRequest)
+@blp.response(200, OrderReadyApiResponse)
+@errors_doc(404)
+@summary("Whether an order is ready and, when not, what each line still lacks")
+def order_ready(args):
+    db = get_db()
+    order = service.get(db, tenant=g.tenant, order_id=args["order_id"])
+    info = present(db, g.tenant, [order])[0]
+    # Picked lines lack nothing; otherwise a line lacks what is not reserved for it (a cancelled order, all).
+    done = order.status in service.PICKED_OR_LATER
+    missing = [
+        {**line, "missing_quantity": line["quantity"] - line["reserved_quantity"]}
+        for line in info["order_products"]
+        if not done and line["quantity"] > line["reserved_quantity"]
+    ]
+    return ok(
+        {"order_id": order.id, "status": info["status"], "is_ready": info["is_ready"], "missing_products": missing}
+    )
