@@ -12,8 +12,13 @@ WRITES = {"post", "put", "patch", "delete"}
 NO_PERMISSION_NEEDED = {("post", "/v1/session"), ("delete", "/v1/session")}
 
 
+# POSTs that only read, besides the contract's patterns.
+FURTHER_SEARCHES = {"/api/order/order-ready", "/api/order/picking-info"}
+
+
 def is_search(path: str) -> bool:
-    return path.startswith(("/api/stock/", "/api/metadata/")) or (path.startswith("/api/") and path.endswith("/read"))
+    listed = path.startswith(("/api/stock/", "/api/metadata/")) or (path.startswith("/api/") and path.endswith("/read"))
+    return listed or path in FURTHER_SEARCHES
 
 
 def write_operations(app):

@@ -13,6 +13,7 @@ from ..catalog.models import Company
 from ..documents import orders as service
 from ..documents.order_models import Order, OrderStatus
 from ..web import idempotency
+from ..web.permissions import search
 from ..web.session import get_db
 from ..web.transaction import create, unit_of_work
 from .blueprint import ApiBlueprint, errors_doc
@@ -175,6 +176,7 @@ def add(body):
 
 
 @blp.route("/read", methods=["POST"], endpoint="read")
+@search
 @blp.arguments(ReadOrdersFilterRequest)
 @blp.response(200, OrderApiResponse)
 @summary("List orders with filters, oldest first")
@@ -246,6 +248,7 @@ def update_awb_link(args):
 
 
 @blp.route("/picking-info", methods=["POST"], endpoint="picking_info")
+@search
 @blp.arguments(OrderIdRequest)
 @blp.response(200, PickingInfoApiResponse)
 @errors_doc(404)
@@ -268,6 +271,7 @@ def picking_info(args):
 
 
 @blp.route("/order-ready", methods=["POST"], endpoint="order_ready")
+@search
 @blp.arguments(OrderIdRequest)
 @blp.response(200, OrderReadyApiResponse)
 @errors_doc(404)
