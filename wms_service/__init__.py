@@ -5,7 +5,7 @@ import os
 from flask import Flask
 from flask_smorest import Api
 
-from . import cli, config, db, erply, health, jsonio, planograma, web
+from . import cli, config, db, docs_assets, erply, health, jsonio, planograma, web
 from .auth import throttle
 from .web import bodylimit
 
@@ -27,6 +27,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     api.spec.components.security_scheme("clientCode", {"type": "apiKey", "in": "header", "name": "clientCode"})
     api.spec.components.security_scheme("sessionKey", {"type": "apiKey", "in": "header", "name": "sessionKey"})
     web.init_app(app)
+    app.register_blueprint(docs_assets.blp)
     api.register_blueprint(health.blp)
     erply.register(app, api)
     planograma.register(app, api)

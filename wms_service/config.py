@@ -25,5 +25,6 @@ def from_environment(instance_path):
         "OPENAPI_URL_PREFIX": "/",
         "OPENAPI_JSON_PATH": "openapi.json",
         "OPENAPI_SWAGGER_UI_PATH": "/docs",
-        "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        # Swagger UI's assets are served by the service (docs_assets.py), so /docs needs no internet.
+        "OPENAPI_SWAGGER_UI_URL": "/docs/assets/",
     }

@@ -17,6 +17,10 @@ class HealthSchema(Schema):
 @blp.doc(security=[])
 @blp.response(200, HealthSchema)
 def health():
-    """Answer once the database answers"""
+    """Answer once the database answers
+
+    Needs no credentials. Answers 200 `{"status": "ok"}` once a query on the database succeeds; use it as a readiness
+    check.
+    """
     get_db().execute(text("SELECT 1"))
     return {"status": "ok"}

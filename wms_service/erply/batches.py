@@ -82,7 +82,11 @@ class Batches(MethodView):
     @blp.response(200, BatchOut(many=True), headers=TOTAL_HEADER)
     @document_errors(blp, (400, 401))
     def get(self, args):
-        """List batches, by product or batch code"""
+        """List batches, by product or batch code
+
+        Filters by the query parameters; paged with `page`/`pageSize` or `afterId`, ordered by id, the total in
+        `X-Total-Count`. Each batch answers its `batchCodes` in id order.
+        """
         query = filter_ids(tenant_query(Batch), Batch.id, args.pop("id", None))
         query = filter_ids(query, Batch.product_id, args.pop("product_id", None))
         if "batch_code" in args:
@@ -92,7 +96,11 @@ class Batches(MethodView):
 
     @create_endpoint(blp, BatchSchema, BatchOut)
     def post(self, items, single):
-        """Create one batch or a list"""
+        """Create one batch or a list
+
+        `productId` names one of the tenant's products; `batchCode` is a list of code strings; `expiryDate` is optional.
+        A list of up to 1000 is created all or nothing. Needs the CATALOG permission; accepts `Idempotency-Key`.
+        """
         return service.create(get_db(), tenant=g.tenant, user=g.user, items=items)
 
 
@@ -101,17 +109,28 @@ class BatchById(MethodView):
     @blp.response(200, BatchOut)
     @document_errors(blp, (401, 404))
     def get(self, batch_id):
-        """Get a batch"""
+        """Get a batch
+
+        With its `batchCodes` (`[{id, batchId, code}]`). 404 for an unknown id or another tenant's.
+        """
         return _load(batch_id)
 
     @update_endpoint(blp, BatchUpdate, BatchOut, _load, extra_read_only=("productId", "batchCode"))
     def put(self, obj, changes, batch_id):
-        """Change the expiry date and add, rename or remove batch codes"""
+        """Change the expiry date and add, rename or remove batch codes
+
+        `batchCodes` replaces the list: entries with an `id` are kept (and renamed), entries without are added, the rest
+        removed; an `id` of another batch's code, or the same `id` twice, is a 400. `productId` never changes. Needs the
+        CATALOG permission.
+        """
         return service.update(get_db(), tenant=g.tenant, user=g.user, batch=obj, changes=changes)
 
     @blp.response(204)
     @document_errors(blp, (401, 403, 404, 409))
     def delete(self, batch_id):
-        """Delete a batch and its codes; a batch with stock movements cannot be deleted"""
+        """Delete a batch and its codes; a batch with stock movements cannot be deleted
+
+        A batch with stock movements or counts is a 409. Needs the CATALOG permission.
+        """
         with unit_of_work() as db:
             service.delete(db, tenant=g.tenant, batch=_load(batch_id))

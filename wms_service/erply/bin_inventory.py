@@ -70,7 +70,12 @@ class BinInventories(MethodView):
     @blp.response(200, BinInventorySchema(many=True), headers=TOTAL_HEADER)
     @document_errors(blp, (400, 401))
     def get(self, args):
-        """List how much of each product each bin holds"""
+        """List how much of each product each bin holds
+
+        One row per bin and product with `amount` and `batches: [{batchId, amount}]`, read from the totals the ledger
+        keeps (never recounted). A row stays, with amount 0, once a product has been in a bin. Filters: `binId`,
+        `productId`, `warehouseId`, `id`.
+        """
         query = filter_ids(tenant_query(BinInventory), BinInventory.id, args.pop("id", None))
         query = filter_ids(query, BinInventory.bin_id, args.pop("bin_id", None))
         query = filter_ids(query, BinInventory.product_id, args.pop("product_id", None))
@@ -174,7 +179,11 @@ class Records(MethodView):
     @records_blp.response(200, RecordOut(many=True), headers=TOTAL_HEADER)
     @document_errors(records_blp, (400, 401))
     def get(self, args):
-        """List ledger records (deleted originals only with includeDeleted=true)"""
+        """List ledger records (deleted originals only with includeDeleted=true)
+
+        Every movement of stock, ordered by id; filter by bin, product, batch, reference and the other query
+        parameters. Paged with `page`/`pageSize` or `afterId`, the total in `X-Total-Count`.
+        """
         r = BinInventoryRecord
         bins = args.pop("bin_id", None)
         include_deleted = args.pop("include_deleted")
@@ -206,7 +215,14 @@ class Records(MethodView):
 
     @create_endpoint(records_blp, RecordIn, RecordOut)
     def post(self, items, single):
-        """Append one record or a list of up to 1000, all or nothing"""
+        """Append one record or a list of up to 1000, all or nothing
+
+        `amount` is a non-zero integer (positive in, negative out); the batch must belong to the product. A record may
+        not take a batch below zero in a bin (unless the tenant allows negative stock), take stock reserved for a
+        document, or fill a bin with `maximumAmount > 0` past it: each is a 409 and nothing is written. `referenceType`
+        comes with `referenceId` or not at all; document `recordType`s are reserved (400). Needs the STOCK permission;
+        accepts `Idempotency-Key`.
+        """
         lines = [
             ledger.Line(i.pop("bin_id"), i.pop("product_id"), i.pop("batch_id"), i.pop("amount"), i) for i in items
         ]
@@ -231,7 +247,11 @@ class RecordById(MethodView):
     @records_blp.response(200, RecordOut)
     @document_errors(records_blp, (401, 404))
     def get(self, record_id):
-        """Get a ledger record, deleted or not"""
+        """Get a ledger record, deleted or not
+
+        A deleted original shows `reversedById`; its reversal shows `reversesId`. 404 for an unknown id or another
+        tenant's.
+        """
         return _load_record(record_id)
 
     @update_endpoint(
@@ -242,12 +262,21 @@ class RecordById(MethodView):
         extra_read_only=("binId", "productId", "batchId", "amount", "reversesId", "reversedById"),
     )
     def put(self, obj, changes, record_id):
-        """Edit a plain record's document fields; what moved and how much never changes"""
+        """Edit a plain record's document fields; what moved and how much never changes
+
+        Only `referenceType`, `referenceId`, `prodAmortTypeId`, `documentRowId`, `orgperIdDat` and `recordType` may
+        change; a record a document posted is a 409 naming the document. Needs the STOCK permission.
+        """
         return ledger.edit(get_db(), tenant=g.tenant, user=g.user, record_id=record_id, changes=changes)
 
     @records_blp.response(204)
     @document_errors(records_blp, (401, 403, 404, 409))
     def delete(self, record_id):
-        """Delete a record by appending its reversal"""
+        """Delete a record by appending its reversal
+
+        The reversal (`reversesId` points at the original) must obey the stock rules itself (409 otherwise). The
+        original leaves the default listing but stays readable by id. A reversal, a record deleted already, or a record
+        a document posted cannot be deleted (409). Needs the STOCK permission.
+        """
         with unit_of_work() as db:
             ledger.reverse(db, tenant=g.tenant, user=g.user, record_id=record_id)

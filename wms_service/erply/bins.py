@@ -64,7 +64,11 @@ class Bins(MethodView):
     @blp.response(200, BinSchema(many=True), headers=TOTAL_HEADER)
     @document_errors(blp, (400, 401))
     def get(self, args):
-        """List bins"""
+        """List bins
+
+        Filters by the query parameters; paged with `page`/`pageSize` or `afterId`, ordered by id, the total in
+        `X-Total-Count`.
+        """
         query = filter_ids(tenant_query(Bin), Bin.id, args.pop("id", None))
         query = filter_ids(query, Bin.warehouse_id, args.pop("warehouse_id", None))
         for name in ("preferred", "active", "code"):
@@ -74,7 +78,12 @@ class Bins(MethodView):
 
     @create_endpoint(blp, BinSchema, BinSchema)
     def post(self, items, single):
-        """Create one bin or a list"""
+        """Create one bin or a list
+
+        `warehouseId` is required and must name one of the tenant's warehouses. A non-empty `code` is unique within its
+        warehouse (409). `maximumAmount > 0` caps what the bin may hold. A list of up to 1000 is created all or nothing.
+        Needs the CATALOG permission; accepts `Idempotency-Key`.
+        """
         return service.create(get_db(), tenant=g.tenant, user=g.user, items=items)
 
 
@@ -83,17 +92,29 @@ class BinById(MethodView):
     @blp.response(200, BinSchema)
     @document_errors(blp, (401, 404))
     def get(self, bin_id):
-        """Get a bin"""
+        """Get a bin
+
+        404 for an unknown id or another tenant's.
+        """
         return _load(bin_id)
 
     @update_endpoint(blp, BinSchema, BinSchema, _load)
     def put(self, obj, changes, bin_id):
-        """Update a bin"""
+        """Update a bin
+
+        Send any subset of the editable fields; read-only fields may be sent back unchanged. A bin that holds stock, or
+        has an open count, cannot move to another warehouse (409). Archive a bin with `active: false`. Needs the CATALOG
+        permission.
+        """
         return service.update(get_db(), tenant=g.tenant, user=g.user, bin_=obj, changes=changes)
 
     @blp.response(204)
     @document_errors(blp, (401, 403, 404, 409))
     def delete(self, bin_id):
-        """Delete a bin that never held stock"""
+        """Delete a bin that never held stock
+
+        A bin with any stock movement or count cannot be deleted (409): archive it with `active: false` instead. Needs
+        the CATALOG permission.
+        """
         with unit_of_work() as db:
             service.delete(db, tenant=g.tenant, bin_=_load(bin_id))

@@ -41,7 +41,13 @@ class Sessions(MethodView):
     @blp.response(200, SessionResponse)
     @document_errors(blp, (400, 401, 413, 429))
     def post(self, body):
-        """Open a session"""
+        """Open a session
+
+        Send `clientCode` (the tenant's code), `username`, `password` and optionally `sessionLength` in seconds (default
+        3600, at most 86400). Answers `sessionKey`, `expires` and `userId`; send `clientCode` and `sessionKey` as
+        headers on every other native request. A wrong password, an unknown user or an unknown tenant is a 401, alike;
+        failed logins are throttled per tenant and username (429 with `Retry-After`). Needs no permission.
+        """
         # The slow password check runs outside the write transaction, so logins do not hold SQLite's write lock.
         reader = new_session(current_app)
         try:
@@ -66,7 +72,10 @@ class Sessions(MethodView):
     @blp.response(204)
     @document_errors(blp, (401,))
     def delete(self):
-        """Close the session named by the clientCode and sessionKey headers"""
+        """Close the session named by the clientCode and sessionKey headers
+
+        The key stops working at once. Answers 204; an unknown or expired key is a 401.
+        """
         key = request.headers.get("sessionKey")
         with unit_of_work() as db:
             auth.resolve_session(db, client_code=request.headers.get("clientCode"), key=key)

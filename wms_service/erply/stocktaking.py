@@ -116,7 +116,11 @@ class Stocktakings(MethodView):
     @blp.response(200, StocktakingSchema(many=True), headers=TOTAL_HEADER)
     @document_errors(blp, (400, 401))
     def get(self, args):
-        """List stocktakings"""
+        """List stocktakings
+
+        Filters by the query parameters; paged with `page`/`pageSize` or `afterId`, ordered by id, the total in
+        `X-Total-Count`.
+        """
         s = Stocktaking
         query = filter_ids(tenant_query(s), s.id, args.pop("id", None))
         for name in ("warehouse_id", "bin_id", "user_id"):
@@ -128,14 +132,20 @@ class Stocktakings(MethodView):
 
     @create_endpoint(blp, StocktakingSchema, StocktakingSchema)
     def post(self, items, single):
-        """Open a count of a bin (one or a list)"""
+        """Open a count of a bin (one or a list)
+
+        One open count per bin (409 for a second). Needs the STOCK permission; accepts `Idempotency-Key`.
+        """
         return service.create(get_db(), tenant=g.tenant, user=g.user, items=items)
 
     @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": StocktakingUpdateById}}})
     @blp.response(200, StocktakingSchema)
     @document_errors(blp)
     def put(self):
-        """Finish the count whose id is in the body (the seed's spelling of PUT /stocktaking/{id})"""
+        """Finish the count whose id is in the body (the seed's spelling of PUT /stocktaking/{id})
+
+        Same rules as `PUT /stocktaking/{stocktakingId}`. Needs the STOCK permission.
+        """
         data = read_json()
         if not isinstance(data, dict) or type(data.get("id")) is not int:
             raise ValidationFailed("The request is invalid.", {"id": ["An integer id is required."]})
@@ -150,18 +160,31 @@ class StocktakingById(MethodView):
     @blp.response(200, StocktakingSchema)
     @document_errors(blp, (401, 404))
     def get(self, stocktaking_id):
-        """Get a stocktaking"""
+        """Get a stocktaking
+
+        404 for an unknown id or another tenant's.
+        """
         return service.get(get_db(), tenant=g.tenant, stocktaking_id=stocktaking_id)
 
     @update_endpoint(blp, StocktakingUpdate, StocktakingSchema, _load, extra_read_only=READ_ONLY)
     def put(self, obj, changes, stocktaking_id):
-        """Finish a count ({"finished": true}): its differences are posted to the ledger"""
+        """Finish a count ({"finished": true}): its differences are posted to the ledger
+
+        Each counted line's `difference` is posted in one transaction as `INVENTORY_REGISTRATION` (surplus) or
+        `INVENTORY_WRITE_OFF` (shortage) with `referenceId` = the count's id, so stock that moved after a line was
+        counted is kept. If the stock rules refuse a difference the finish is a 409 and the count stays open. A finished
+        count is final (409). Needs the STOCK permission.
+        """
         return _update(obj, changes)
 
     @blp.response(204)
     @document_errors(blp, (401, 403, 404, 409))
     def delete(self, stocktaking_id):
-        """Delete an open count; a finished one is final"""
+        """Delete an open count; a finished one is final
+
+        Nothing was posted by an open count, so deleting it changes no stock; a finished count is a 409. Needs the STOCK
+        permission.
+        """
         with unit_of_work():
             service.delete(get_db(), count=_load(stocktaking_id))
 
@@ -172,7 +195,12 @@ class CountRecords(MethodView):
     @blp.response(200, CountRecord(many=True), headers=TOTAL_HEADER)
     @document_errors(blp, (400, 401, 404))
     def get(self, args, stocktaking_id):
-        """List the counted lines with expected quantity and difference"""
+        """List the counted lines with expected quantity and difference
+
+        `expectedQuantity` is what the ledger held for the line's product and batch when it was counted, `difference` =
+        `countedQuantity - expectedQuantity`, `movedSinceCount` what moved in or out of the bin since. A finished
+        count's lines keep what they showed at the finish.
+        """
         db = get_db()
         count = service.get(db, tenant=g.tenant, stocktaking_id=stocktaking_id)
         query = service.records_query(
@@ -192,7 +220,12 @@ class CountRecords(MethodView):
     )
     @document_errors(blp)
     def put(self, stocktaking_id):
-        """Set counted quantities (upsert per product and batch); answers the lines sent"""
+        """Set counted quantities (upsert per product and batch); answers the lines sent
+
+        `countedQuantity >= 0`; one object or a list; the same product and batch twice in one request is a 400. Counting
+        a line again freezes its `expectedQuantity` again. A finished count cannot be recounted (409). Needs the STOCK
+        permission.
+        """
         with unit_of_work() as db:
             count = _load(stocktaking_id)
             items, single = load_one_or_many(CountLine())

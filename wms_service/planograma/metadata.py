@@ -82,7 +82,11 @@ def _products(args):
 @blp.route("/category", methods=["POST"], endpoint="category")
 @blp.arguments(ReadMetadataApiRequest)
 @blp.response(200, CategoryMetadataResponse)
-@summary("Category ids and references (models does not apply)")
+@summary(
+    "Category ids and references (models does not apply)",
+    "One query: `categoryId, categoryName, externalReference, thirdPartyReference, active` of the tenant's "
+    "categories, filtered by `thirdPartyReferenceIds` and `active`.",
+)
 def category(args):
     columns = (
         Category.id.label("category_id"),
@@ -99,7 +103,11 @@ def category(args):
 @blp.route("/product", methods=["POST"], endpoint="product")
 @blp.arguments(ReadMetadataApiRequest)
 @blp.response(200, ProductMetadataResponse)
-@summary("Product ids, codes and references, filtered by thirdPartyReferenceIds, models and active")
+@summary(
+    "Product ids, codes and references, filtered by thirdPartyReferenceIds, models and active",
+    "One query: `productId, productCode, productName, thirdPartyReference, active` of the tenant's products; "
+    "use it to map an integrator's references to ids before a full synchronization.",
+)
 def product(args):
     return ok(_products(args))
 
@@ -107,7 +115,11 @@ def product(args):
 @blp.route("/product/by_model", methods=["POST"], endpoint="product_by_model")
 @blp.arguments(ByModelRequest)
 @blp.response(200, ProductMetadataResponse)
-@summary("Product ids for models (product codes); models is required")
+@summary(
+    "Product ids for models (product codes); models is required",
+    "Answers the same rows as /api/metadata/product for the products whose code is in `models`; codes that name "
+    "no product are left out. Without `models` it is a 400.",
+)
 def product_by_model(args):
     return ok(_products(args))
 
@@ -115,7 +127,10 @@ def product_by_model(args):
 @blp.route("/order", methods=["POST"], endpoint="order")
 @blp.arguments(ReadMetadataApiRequest)
 @blp.response(200, OrderMetadataResponse)
-@summary("Order ids and references, filtered by thirdPartyReferenceIds (active and models do not apply)")
+@summary(
+    "Order ids and references",
+    "Filtered by `thirdPartyReferenceIds`; `active` and `models` do not apply to orders.",
+)
 def order(args):
     columns = (Order.id.label("order_id"), Order.external_order_id, Order.third_party_reference)
     filters = {"third_party_reference_ids": "third_party_reference"}

@@ -116,11 +116,12 @@ def delete(db, nom: Nomenclature, tenant, args: dict) -> list[int]:
     return ids
 
 
-def summary(text: str):
-    """The operation's one-line description, for views made by a factory (flask-smorest reads ``__doc__``)."""
+def summary(text: str, description: str):
+    """The operation's summary (one line) and description (its rules), for views made by a factory: flask-smorest
+    reads both from ``__doc__``, the first line and the rest."""
 
     def decorator(view):
-        view.__doc__ = text
+        view.__doc__ = f"{text}\n\n{description}"
         return view
 
     return decorator
@@ -135,7 +136,12 @@ def register_routes(blp, nom: Nomenclature, *, info, read_schema, add_schema, up
     @search
     @blp.arguments(read_schema)
     @blp.response(200, many)
-    @summary(f"List {plural} with filters")
+    @summary(
+        f"List {plural} with filters",
+        "Filters combine with AND; a null or empty list filters nothing, `active: null` means all; lists hold at most "
+        "10 000 values. `page` from 1 (default 1), `limit` 1..1000 (default 100), ordered by id. Any user of the "
+        "tenant may read.",
+    )
     def read_view(args):
         return ok(read(get_db(), nom, g.tenant, args))
 
@@ -144,7 +150,13 @@ def register_routes(blp, nom: Nomenclature, *, info, read_schema, add_schema, up
     @blp.response(200, one)
     @blp.doc(parameters=[idempotency.OPENAPI_HEADER])
     @errors_doc(403, 404, 409, 413)
-    @summary(f"Add a {nom.noun.lower()}")
+    @summary(
+        f"Add a {nom.noun.lower()}",
+        "Answers the created row (200). Its unique keys (`code`, `externalReference`, `thirdPartyReference`, as the "
+        "entity has them) are unique per tenant: a taken one is a 409 naming the row that holds it; an empty "
+        "reference means none and may repeat. Unknown top-level fields are ignored. Needs the CATALOG permission; "
+        "accepts `Idempotency-Key`.",
+    )
     def add_view(values):
         return create(
             lambda db: add(db, nom, g.tenant, g.user, values), answer=lambda info: one().dump(ok(info)), status=200
@@ -154,7 +166,13 @@ def register_routes(blp, nom: Nomenclature, *, info, read_schema, add_schema, up
     @blp.arguments(update_schema)
     @blp.response(200, many)
     @errors_doc(403, 404, 409, 413)
-    @summary(f"Update {plural}: the rows the id lists name get updateFields")
+    @summary(
+        f"Update {plural}: the rows the id lists name get updateFields",
+        "The targets are the union of the id and reference lists; every listed value must match a row (else 404 "
+        "naming the misses). All or nothing; answers the updated rows. Inside `updateFields` an unknown or read-only "
+        "field is a 400, `null` clears an optional field, and one unique key set on several rows is a 409. Needs "
+        "the CATALOG permission.",
+    )
     def update_view(args):
         with unit_of_work() as db:
             updated = update(db, nom, g.tenant, g.user, args)
@@ -164,7 +182,13 @@ def register_routes(blp, nom: Nomenclature, *, info, read_schema, add_schema, up
     @blp.arguments(delete_schema)
     @blp.response(200, DeletedIds)
     @errors_doc(403, 404, 409)
-    @summary(f"Delete {plural}")
+    @summary(
+        f"Delete {plural}",
+        "The targets are the union of the id and reference lists; every listed value must match a row (else 404). "
+        "All or nothing; answers the deleted ids. A row that something still uses (a product with stock or history, "
+        "a category with products) is a 409 naming what keeps it; deactivate it instead. Needs the CATALOG "
+        "permission.",
+    )
     def delete_view(args):
         with unit_of_work() as db:
             ids = delete(db, nom, g.tenant, args)
@@ -178,7 +202,11 @@ def register_reference_check(blp, nom: Nomenclature):
 
     @blp.route("/third-party-reference/<text:third_party_reference>/check", methods=["GET"], endpoint="check")
     @blp.response(200, BooleanResponse)
-    @summary(f"Whether a {nom.noun.lower()} has this thirdPartyReference")
+    @summary(
+        f"Whether a {nom.noun.lower()} has this thirdPartyReference",
+        "`data` is `true` when one of the tenant's rows holds the reference, else `false`. Percent-encode the "
+        "reference in the path; any text works, slashes and line breaks included.",
+    )
     def check_view(third_party_reference):
         query = select(nom.model.id).where(
             nom.model.tenant_id == g.tenant.id, nom.model.third_party_reference == third_party_reference

@@ -170,7 +170,13 @@ HEADER = (
 @blp.response(200, OrderInfoApiResponse)
 @blp.doc(parameters=[idempotency.OPENAPI_HEADER])
 @errors_doc(403, 404, 409, 413)
-@summary("Add an order and reserve its lines: READY_FOR_PICKING when all of it was reserved, else WAITING_FOR_SUPPLY")
+@summary(
+    "Add an order and reserve its lines",
+    "Needs ORDERS. Reserves every line in one transaction (FEFO, no expired batches, preferred bins, binOrder, bin "
+    "id; only the `locationCode` bin when a line names one): READY_FOR_PICKING when all of it was reserved, else "
+    "WAITING_FOR_SUPPLY keeping what it got. `externalOrderId` is required and unique per tenant (409); the "
+    "company is matched by `cui` or external reference and made when missing. Honours Idempotency-Key.",
+)
 def add(body):
     return create(lambda db: _add(db, body), answer=lambda info: OrderInfoApiResponse().dump(ok(info)), status=200)
 
@@ -179,7 +185,11 @@ def add(body):
 @search
 @blp.arguments(ReadOrdersFilterRequest)
 @blp.response(200, OrderApiResponse)
-@summary("List orders with filters, oldest first")
+@summary(
+    "List orders with filters, oldest first",
+    "Any user of the tenant. Filters: orderIds, externalOrderIds, companyExternalReferences, warehouseIds, "
+    "statuses, orderType, thirdPartyReferenceIds; `page` (from 1) and `limit`.",
+)
 def read(args):
     db = get_db()
     query = apply_filters(select(Order).where(Order.tenant_id == g.tenant.id), Order, FILTERS, args)
@@ -195,7 +205,10 @@ def read(args):
 @blp.arguments(DeleteOrderApiRequest)
 @blp.response(200, DeletedIds)
 @errors_doc(403, 404, 409)
-@summary("Delete orders not yet picked, releasing their reservations")
+@summary(
+    "Delete orders not yet picked, releasing their reservations",
+    "Needs ORDERS. Allowed up to PICKING; from PICKED on it is a 409 naming the status, and nothing is deleted.",
+)
 def delete(args):
     with unit_of_work() as db:
         ids = service.delete(db, tenant=g.tenant, orders=service.targets(db, tenant=g.tenant, lists=args))
@@ -206,7 +219,13 @@ def delete(args):
 @blp.arguments(UpdateOrderStatusRequest)
 @blp.response(200, OrderInfoApiResponse)
 @errors_doc(403, 404, 409)
-@summary("Change an order's status as the status table allows (PICKED posts the records, CANCELLED releases)")
+@summary(
+    "Change an order's status as the status table allows",
+    "Needs ORDERS. READY_FOR_PICKING -> PICKING -> PICKED -> (VALIDATED when required) -> SHIPPED (with an AWB "
+    "link) -> DELIVERED; CANCELLED before PICKED. PICKED posts SALES_DOCUMENT records from the reserved bins "
+    "and batches and consumes the reservations; CANCELLED releases them. Any other move is a 409 naming the "
+    "current status.",
+)
 def update_status(args):
     with unit_of_work() as db:
         order = service.get(db, tenant=g.tenant, order_id=args["order_id"], lock=True)
@@ -226,7 +245,11 @@ def update_status(args):
 @blp.arguments(CheckWaitingRequest)
 @blp.response(200, OrderApiResponse)
 @errors_doc(403)
-@summary("Reserve again for waiting orders, oldest first; answers the orders that became ready")
+@summary(
+    "Reserve again for waiting orders, oldest first",
+    "Needs ORDERS. Re-reserves WAITING_FOR_SUPPLY orders (dateAdded, then id) whose missing products have free "
+    "stock, and answers the orders that became READY_FOR_PICKING.",
+)
 def check_waiting(args):
     with unit_of_work() as db:
         ready = service.recheck(db, tenant=g.tenant, user=g.user, warehouse_ids=args.get("warehouse_ids"))
@@ -238,7 +261,10 @@ def check_waiting(args):
 @blp.arguments(UpdateAwbLinkRequest)
 @blp.response(200, OrderInfoApiResponse)
 @errors_doc(403, 404, 409)
-@summary("Set an order's AWB link (not once it is delivered or cancelled)")
+@summary(
+    "Set an order's AWB link",
+    "Needs ORDERS. Refused (409) once the order is delivered or cancelled.",
+)
 def update_awb_link(args):
     with unit_of_work() as db:
         order = service.get(db, tenant=g.tenant, order_id=args["order_id"], lock=True)
@@ -252,7 +278,10 @@ def update_awb_link(args):
 @blp.arguments(OrderIdRequest)
 @blp.response(200, PickingInfoApiResponse)
 @errors_doc(404)
-@summary("Whether an order was picked, its packages, envelopes and weight, and who picks it")
+@summary(
+    "Picking information of an order",
+    "Any user of the tenant: whether it was picked, its packages, envelopes and weight, and who picks it.",
+)
 def picking_info(args):
     db = get_db()
     order = service.get(db, tenant=g.tenant, order_id=args["order_id"])
@@ -275,7 +304,10 @@ def picking_info(args):
 @blp.arguments(OrderIdRequest)
 @blp.response(200, OrderReadyApiResponse)
 @errors_doc(404)
-@summary("Whether an order is ready and, when not, what each line still lacks")
+@summary(
+    "Whether an order is ready",
+    "Any user of the tenant: whether every line is reserved and, when not, what each line still lacks.",
+)
 def order_ready(args):
     db = get_db()
     order = service.get(db, tenant=g.tenant, order_id=args["order_id"])

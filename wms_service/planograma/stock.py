@@ -58,7 +58,12 @@ StockPage = paged("PagedStockApiResponse", "PagedStockResponse", StockResponse)
 @blp.arguments(CheckStockClientRequest)
 @blp.response(200, StockList)
 @errors_doc(404)
-@summary("A product's stock: one total, or one row per location")
+@summary(
+    "A product's stock: one total, or one row per location",
+    "Always a list: one total row, or with `location: true` one row per bin holding the product. "
+    "`includeReservations: true` answers the free quantity (on hand less reservations), `false` (default) the "
+    "quantity on hand in the ledger. `source` is accepted and not used. 404 for an unknown product.",
+)
 def remaining_stock(args, product_id):
     db = get_db()
     product = None
@@ -88,7 +93,12 @@ def remaining_stock(args, product_id):
 @blp.arguments(StockPageArgs, location="query")
 @blp.arguments(GetStocksRequest)
 @blp.response(200, StockPage)
-@summary("Stock of every product (or of every product in every bin), a page at a time")
+@summary(
+    "Stock of every product (or of every product in every bin), a page at a time",
+    "`location: false` gives one row per product, 0 for products no bin holds; `true` one row per product and bin "
+    "holding some. `isActive` filters by the product's active flag (absent or null: all). `includeReservations` "
+    "as for remaining-stock. Pages from 0, `size` at most 1000.",
+)
 def all_stock(paging, args):
     listing = _per_location if args["location"] else _per_product
     page = Page.from_zero(paging["page"], paging["size"])
@@ -169,7 +179,13 @@ def _per_location(db, tenant_id, args, page: Page):
 @blp.route("/detailed-report", methods=["POST"], endpoint="detailed_report")
 @blp.arguments(DetailedReportArgs, location="query")
 @blp.response(200, DetailedStockPage)
-@summary("Stock per product, bin and batch, sorted and a page at a time")
+@summary(
+    "Stock per product, bin and batch, sorted and a page at a time",
+    "One row per product, bin and batch holding stock, with `batchCodes`, `expirationDate` and the quantity on "
+    "hand. `sortBy` is one of productName, productCode, productId, sku, warehouseCode, locationCode, batchId, "
+    "expirationDate, quantity (else 400), `sortDirection` asc or desc; ties by product, bin and batch id, rows "
+    "without an expiration date last. Pages from 0, `size` at most 1000.",
+)
 def detailed_report_view(args):
     page = Page.from_zero(args["page"], args["size"])
     content, total = detailed_report(get_db(), g.tenant.id, args, page)
