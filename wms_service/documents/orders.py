@@ -6,10 +6,13 @@ status moves only as ``LIFECYCLE`` allows; waiting and ready change into each ot
 that met every line, a count that cut one), never on a client's request.
 """
 
+from collections.abc import Collection
+
 from sqlalchemy import and_, exists, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from ..audit import stamp
+from ..auth.models import Tenant, User
 from ..catalog import service as catalog
 from ..catalog.entities import COMPANY
 from ..catalog.models import Company, Product, Warehouse
@@ -51,7 +54,7 @@ def reference(order: Order) -> Reference:
 # --- add -----------------------------------------------------------------------------------------------------
 
 
-def add(db: Session, *, tenant, user, values: dict) -> Order:
+def add(db: Session, *, tenant: Tenant, user: User, values: dict) -> Order:
     """Make the order and reserve every line in the caller's transaction: ready if all of it was reserved, else
     waiting for supply. ``values``: the header's attributes, ``company`` (a dict or None) and ``lines``
     (``product_id`` or ``product_model``, ``quantity``, ``external_line_id``, ``location_code``)."""
@@ -150,7 +153,7 @@ def _at(index: int, field: str, message: str) -> dict:
     return {"orderProducts": {str(index): {field: [message]}}}
 
 
-def company_for(db: Session, *, tenant, user, values: dict) -> int:
+def company_for(db: Session, *, tenant: Tenant, user: User, values: dict) -> int:
     """The tenant's company with this ``cui``, else with this external reference; made (through the catalog's
     service, with its rules) when neither matches."""
     for attr in ("cui", "external_reference"):
@@ -170,7 +173,7 @@ def company_for(db: Session, *, tenant, user, values: dict) -> int:
 # --- finding -------------------------------------------------------------------------------------------------
 
 
-def get(db: Session, *, tenant, order_id: int, lock: bool = False) -> Order:
+def get(db: Session, *, tenant: Tenant, order_id: int, lock: bool = False) -> Order:
     return get_or_404(db, Order, tenant.id, order_id, "Order", lock=lock)
 
 
@@ -181,7 +184,7 @@ TARGETS = {
 }
 
 
-def targets(db: Session, *, tenant, lists: dict, lock: bool = True) -> list[Order]:
+def targets(db: Session, *, tenant: Tenant, lists: dict, lock: bool = True) -> list[Order]:
     """The orders each given list names (every value must name one: else 404 naming the misses), in id order,
     locked when ``lock``."""
     found, missing = {}, []
@@ -200,11 +203,11 @@ def targets(db: Session, *, tenant, lists: dict, lock: bool = True) -> list[Orde
     return [found[key] for key in sorted(found)]
 
 
-def lines_of(db: Session, order_ids) -> list[OrderLine]:
+def lines_of(db: Session, order_ids: Collection[int]) -> list[OrderLine]:
     return list(db.scalars(select(OrderLine).where(OrderLine.order_id.in_(order_ids)).order_by(OrderLine.id)))
 
 
-def reserved_per_line(db: Session, *, tenant_id: int, order_ids) -> dict[int, int]:
+def reserved_per_line(db: Session, *, tenant_id: int, order_ids: Collection[int]) -> dict[int, int]:
     """What each line of these orders holds reserved now (lines holding nothing are absent)."""
     r = Reservation
     rows = db.execute(
@@ -218,7 +221,9 @@ def reserved_per_line(db: Session, *, tenant_id: int, order_ids) -> dict[int, in
 # --- status --------------------------------------------------------------------------------------------------
 
 
-def set_status(db: Session, *, tenant, user, order: Order, status: S, awb_external_link: str | None = None) -> Order:
+def set_status(
+    db: Session, *, tenant: Tenant, user: User, order: Order, status: S, awb_external_link: str | None = None
+) -> Order:
     """A client's status change (update-status), as the table allows; the order is locked by the caller.
 
     PICKING binds the caller as picker; PICKED consumes the reservations (SALES_DOCUMENT records, recordType
@@ -249,7 +254,7 @@ def set_status(db: Session, *, tenant, user, order: Order, status: S, awb_extern
     return order
 
 
-def set_awb_link(db: Session, *, user, order: Order, link: str) -> Order:
+def set_awb_link(db: Session, *, user: User, order: Order, link: str) -> Order:
     """Set the carrier's AWB link, at any status but the final ones (409 there)."""
     if not LIFECYCLE.transitions[order.status]:
         raise Conflict(f"Order {order.id} is {_word(order.status)} and cannot be changed.")
@@ -259,7 +264,7 @@ def set_awb_link(db: Session, *, user, order: Order, link: str) -> Order:
     return order
 
 
-def delete(db: Session, *, tenant, orders: list[Order]) -> list[int]:
+def delete(db: Session, *, tenant: Tenant, orders: list[Order]) -> list[int]:
     """Delete orders not yet picked (409 otherwise, and nothing is deleted), releasing their reservations."""
     for order in orders:
         LIFECYCLE.check_editable(order)
@@ -278,7 +283,7 @@ def _word(status) -> str:
 # --- waiting for supply --------------------------------------------------------------------------------------
 
 
-def recheck(db: Session, *, tenant, user, warehouse_ids=None) -> list[Order]:
+def recheck(db: Session, *, tenant: Tenant, user: User, warehouse_ids: Collection[int] | None = None) -> list[Order]:
     """Reserve again for the waiting orders, oldest first (added, then id); answers those that became ready.
 
     Only orders with a line whose product has free stock where the line may take it are looked at, so the cost
