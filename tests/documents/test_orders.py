@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from wms_service.catalog.models import Company
-from wms_service.documents import orders, stocktaking
+from wms_service.documents import order_supply, orders, stocktaking
 from wms_service.documents.order_models import Order, OrderLine
 from wms_service.documents.order_models import OrderStatus as S
 from wms_service.errors import Conflict, NotFound
@@ -188,9 +188,9 @@ def test_the_recheck_makes_waiting_orders_ready_oldest_first_after_a_receipt(wor
     older, newer = add(world, (product, 2)), add(world, (product, 2))
     starved = add(world, (world.product(), 1))  # waits for a product nobody receives
     assert [o.status for o in (ready, older, newer, starved)] == [S.READY_FOR_PICKING] + [S.WAITING_FOR_SUPPLY] * 3
-    assert orders.recheck(world.db, tenant=world.tenant, user=world.user) == []
+    assert order_supply.recheck(world.db, tenant=world.tenant, user=world.user) == []
     world.post(Line(bin_.id, product.id, batch.id, 3))  # enough for the older one only
-    assert orders.recheck(world.db, tenant=world.tenant, user=world.user) == [older]
+    assert order_supply.recheck(world.db, tenant=world.tenant, user=world.user) == [older]
     assert [o.status for o in (older, newer, starved)] == [
         S.READY_FOR_PICKING,
         S.WAITING_FOR_SUPPLY,
@@ -198,7 +198,7 @@ def test_the_recheck_makes_waiting_orders_ready_oldest_first_after_a_receipt(wor
     ]
     assert placed(world, newer) == [(bin_.id, batch.id, 1)]  # the rest, kept
     world.post(Line(bin_.id, product.id, batch.id, 1))
-    assert orders.recheck(world.db, tenant=world.tenant, user=world.user) == [newer]
+    assert order_supply.recheck(world.db, tenant=world.tenant, user=world.user) == [newer]
     assert (world.level(bin_, batch), world.reserved(bin_, batch)) == (9, 9)
     assert clean(world) == []
 
@@ -218,4 +218,4 @@ def test_a_count_that_takes_an_orders_stock_sends_it_back_to_waiting(world, stoc
     assert spare.status == S.WAITING_FOR_SUPPLY
     assert clean(world) == []
     world.post(Line(bin_.id, product.id, batch.id, 1))
-    assert orders.recheck(world.db, tenant=world.tenant, user=world.user) == [newer]
+    assert order_supply.recheck(world.db, tenant=world.tenant, user=world.user) == [newer]

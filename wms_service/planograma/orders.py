@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from ..auth.models import User
 from ..catalog.models import Company
+from ..documents import order_supply
 from ..documents import orders as service
 from ..documents.order_models import Order, OrderStatus
 from ..web import idempotency
@@ -252,7 +253,7 @@ def update_status(args):
 )
 def check_waiting(args):
     with unit_of_work() as db:
-        ready = service.recheck(db, tenant=g.tenant, user=g.user, warehouse_ids=args.get("warehouse_ids"))
+        ready = order_supply.recheck(db, tenant=g.tenant, user=g.user, warehouse_ids=args.get("warehouse_ids"))
         infos = present(db, g.tenant, ready)
     return ok(infos)
 
