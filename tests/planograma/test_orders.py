@@ -1,20 +1,8 @@
 """/api/order through HTTP: OrderInfo field for field, add (ready, waiting, a named location), the status table,
 picking seen through the native ledger, cancel and delete releasing, the re-check, permissions."""
 
-import pytest
-
 from ..conftest import unique_code
 from .conftest import Planograma, add_user
-
-
-@pytest.fixture
-def shelf(pg):
-    """A warehouse with one bin holding 5 of a product (received through the native API)."""
-    api = pg.native
-    warehouse = api.warehouse(name="Main")
-    pos = api.stock_position(warehouse_id=warehouse["id"])
-    assert api.record(pos, 5).status_code == 201
-    return {**pos, "warehouse": warehouse}
 
 
 def order_body(shelf, quantity, **fields):

@@ -34,7 +34,7 @@ def start(db: Session, *, tenant: Tenant, user: User, order: Order, picker_id: i
 
 
 def pick_list(db: Session, *, tenant_id: int, order_id: int) -> list[dict]:
-    """One row per reservation of the order, in walking order."""
+    """One row per reservation of the order, in walking order (``order_line_id``: the line it is for)."""
     r = Reservation
     first_code = (
         select(BatchCode.code)
@@ -45,7 +45,7 @@ def pick_list(db: Session, *, tenant_id: int, order_id: int) -> list[dict]:
         .scalar_subquery()
     )
     rows = db.execute(
-        select(Bin.code, first_code, Batch.expiry_date, r.product_id, Product.code, r.quantity)
+        select(Bin.code, first_code, Batch.expiry_date, r.product_id, Product.code, r.quantity, r.document_line_id)
         .join(Bin, Bin.id == r.bin_id)
         .join(Batch, Batch.id == r.batch_id)
         .join(Product, Product.id == r.product_id)
@@ -60,6 +60,7 @@ def pick_list(db: Session, *, tenant_id: int, order_id: int) -> list[dict]:
             "product_id": product_id,
             "product_code": product_code,
             "quantity": int(quantity),
+            "order_line_id": line_id,
         }
-        for bin_code, batch_code, expiry, product_id, product_code, quantity in rows
+        for bin_code, batch_code, expiry, product_id, product_code, quantity, line_id in rows
     ]

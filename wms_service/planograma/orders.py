@@ -22,6 +22,7 @@ from .companies import AddCompanyApiRequest
 from .envelope import envelope, ok
 from .nomenclature import DeletedIds, apply_filters, page, summary
 from .order_info import STATUSES, OrderInfo, present
+from .printable_documents import PDF_RESPONSE, order_pdf
 from .requests import Amount, ApiSchema, Id, IdList, Int, ReadRequest, Reference, TargetsMixin, Text, TextList, one_of
 
 blp = ApiBlueprint(
@@ -331,6 +332,20 @@ def picking_info(args):
             "picker_username": picker.username if picker is not None and picker.tenant_id == g.tenant.id else None,
         }
     )
+
+
+@blp.route("/print-document", methods=["PUT"], endpoint="print_document")
+@search
+@blp.arguments(OrderIdRequest)
+@blp.doc(responses=PDF_RESPONSE)
+@errors_doc(404)
+@summary(
+    "Print an order as PDF",
+    "Any user of the tenant (it only reads). Answers `application/pdf`, as /api/printable-document/notice/{orderId} "
+    "does: the order, its company, its lines with their locations and batches, and a barcode of the order id.",
+)
+def print_document(args):
+    return order_pdf(args["order_id"])
 
 
 @blp.route("/order-ready", methods=["POST"], endpoint="order_ready")
