@@ -81,3 +81,13 @@ def add_user(app, tenant_code, username, *, permissions=(), password=PASSWORD, a
 def pg(client, api):
     """A Planograma client for ``api``'s tenant (an ADMIN user), with ``pg.native`` the Erply-style client."""
     return Planograma(client, api.tenant_code, native=api)
+
+
+@pytest.fixture
+def shelf(pg):
+    """A warehouse with one bin holding 5 of a product (received through the native API)."""
+    api = pg.native
+    warehouse = api.warehouse(name="Main")
+    pos = api.stock_position(warehouse_id=warehouse["id"])
+    assert api.record(pos, 5).status_code == 201
+    return {**pos, "warehouse": warehouse}

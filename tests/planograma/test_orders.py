@@ -1,20 +1,8 @@
 """/api/order through HTTP: OrderInfo field for field, add (ready, waiting, a named location), the status table,
 picking seen through the native ledger, cancel and delete releasing, the re-check, permissions."""
 
-import pytest
-
 from ..conftest import unique_code
 from .conftest import Planograma, add_user
-
-
-@pytest.fixture
-def shelf(pg):
-    """A warehouse with one bin holding 5 of a product (received through the native API)."""
-    api = pg.native
-    warehouse = api.warehouse(name="Main")
-    pos = api.stock_position(warehouse_id=warehouse["id"])
-    assert api.record(pos, 5).status_code == 201
-    return {**pos, "warehouse": warehouse}
 
 
 def order_body(shelf, quantity, **fields):
@@ -304,3 +292,67 @@ def test_picking_info_and_the_awb_link_tell_the_truth(pg, shelf):
     status(pg, order, "DELIVERED")
     message = pg.fail("patch", "/api/order/update-awb-link", {**info, "awbExternalLink": "x"}, status=409)
     assert message == f"Order {order['orderId']} is delivered and cannot be changed."
+
+
+def test_start_picking_answers_the_pick_list_in_walking_order(pg, shelf):
+    api = pg.native
+    warehouse_id, product = shelf["warehouse"]["id"], shelf["product"]
+    prefix = unique_code("R")
+    far = api.bin(warehouse_id, code=f"{prefix}-A", binOrder=5)
+    second = api.bin(warehouse_id, code=f"{prefix}-C", binOrder=1)
+    first = api.bin(warehouse_id, code=f"{prefix}-B", binOrder=1)
+    early = api.batch(product["id"], expiryDate="2029-06-30", batchCode=[f"{prefix}-E1", f"{prefix}-E2"])
+    late = shelf["batch"]  # expires 2030-01-31
+    for place, batch, amount in ((far, early, 2), (second, late, 1), (second, early, 1), (first, late, 3)):
+        assert api.record({"bin": place, "product": product, "batch": batch}, amount).status_code == 201
+    order = add(pg, shelf, 12)  # every unit: the shelf's 5 and the 7 above
+    assert order["status"] == "READY_FOR_PICKING"
+    rows = pg.ok("post", "/api/order/start-picking", {"orderId": order["orderId"]})
+    late_code = late["batchCode"][0] if isinstance(late["batchCode"], list) else late["batchCode"]
+
+    def row(place, batch_code, expiry, quantity):
+        return {
+            "locationCode": place["code"],
+            "batchCode": batch_code,
+            "expiryDate": expiry,
+            "productId": product["id"],
+            "productCode": product["code"],
+            "quantity": quantity,
+        }
+
+    shelf_bin = shelf["bin"]
+    expected = [
+        row(first, late_code, "2030-01-31", 3),
+        row(second, f"{prefix}-E1", "2029-06-30", 1),
+        row(second, late_code, "2030-01-31", 1),
+        row(far, f"{prefix}-E1", "2029-06-30", 2),
+    ]
+    # The shelf's bin has binOrder 0, so it is walked first.
+    assert rows == [row(shelf_bin, late_code, "2030-01-31", 5), *expected]
+    info = pg.ok("post", "/api/order/picking-info", {"orderId": order["orderId"]})
+    assert (info["pickerId"], info["pickerUsername"]) == (api.user_id, "clerk")
+    assert pg.ok("post", "/api/order/read", {"orderIds": [order["orderId"]]})[0]["status"] == "PICKING"
+    message = pg.fail("post", "/api/order/start-picking", {"orderId": order["orderId"]}, status=409)
+    assert message == f"Order {order['orderId']} is picking and cannot become picking."
+
+
+def test_start_picking_binds_the_named_picker_and_refuses_what_it_must(app, client, pg, shelf, make_api):
+    picker_id = add_user(app, pg.tenant_code, "picker", permissions=("ORDERS",))
+    stranger_id = make_api().user_id
+    order = add(pg, shelf, 2)
+    for unknown in (stranger_id, 2**40):
+        body = {"orderId": order["orderId"], "pickerId": unknown}
+        assert pg.fail("post", "/api/order/start-picking", body, status=404).startswith(f"User {unknown} not found")
+    assert pg.ok("post", "/api/order/read", {"orderIds": [order["orderId"]]})[0]["status"] == "READY_FOR_PICKING"
+    (row,) = pg.ok("post", "/api/order/start-picking", {"orderId": order["orderId"], "pickerId": picker_id})
+    assert (row["locationCode"], row["quantity"]) == (shelf["bin"]["code"], 2)
+    info = pg.ok("post", "/api/order/picking-info", {"orderId": order["orderId"]})
+    assert (info["pickerId"], info["pickerUsername"]) == (picker_id, "picker")
+    waiting = add(pg, shelf, 9)
+    message = pg.fail("post", "/api/order/start-picking", {"orderId": waiting["orderId"]}, status=409)
+    assert message == f"Order {waiting['orderId']} is waiting for supply and cannot become picking."
+    pg.fail("post", "/api/order/start-picking", {"orderId": 2**40}, status=404)
+    add_user(app, pg.tenant_code, "catalog", permissions=("CATALOG", "STOCK"))
+    clerk = Planograma(client, pg.tenant_code, username="catalog")
+    required = "The ORDERS permission is required."
+    assert clerk.fail("post", "/api/order/start-picking", {"orderId": waiting["orderId"]}, status=403) == required

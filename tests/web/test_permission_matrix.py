@@ -13,7 +13,12 @@ NO_PERMISSION_NEEDED = {("post", "/v1/session"), ("delete", "/v1/session")}
 
 
 # POSTs that only read, besides the contract's patterns.
-FURTHER_SEARCHES = {"/api/order/order-ready", "/api/order/picking-info"}
+FURTHER_SEARCHES = {
+    "/api/order/order-ready",
+    "/api/order/picking-info",
+    "/api/order/print-document",
+    "/api/printable-document/notice/{orderId}",
+}
 
 
 def is_search(path: str) -> bool:

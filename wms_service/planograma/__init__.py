@@ -14,6 +14,7 @@ from . import (
     measurement_units,
     metadata,
     orders,
+    printable_documents,
     products,
     requests,
     security,
@@ -22,7 +23,16 @@ from . import (
 from .blueprint import register_spec_components
 
 PREFIX = "/api"
-BLUEPRINTS = (products.blp, stock.blp, categories.blp, measurement_units.blp, companies.blp, metadata.blp, orders.blp)
+BLUEPRINTS = (
+    products.blp,
+    stock.blp,
+    categories.blp,
+    measurement_units.blp,
+    companies.blp,
+    metadata.blp,
+    orders.blp,
+    printable_documents.blp,
+)
 
 
 def register(app, api) -> None:

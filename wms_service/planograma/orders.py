@@ -1,4 +1,4 @@
-"""/api/order: add (reserving), read, delete, update-status, check-orders-in-waiting-for-supply.
+"""/api/order: add (reserving), read, delete, update-status, start-picking, check-orders-in-waiting-for-supply.
 
 Thin views over ``documents/orders.py``: each reads its body, runs one service call in the unit of work and
 answers OrderInfo (``order_info.py``) in the envelope. Writes need the ORDERS permission.
@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from ..auth.models import User
 from ..catalog.models import Company
-from ..documents import order_supply
+from ..documents import order_supply, picking
 from ..documents import orders as service
 from ..documents.order_models import Order, OrderStatus
 from ..web import idempotency
@@ -22,6 +22,7 @@ from .companies import AddCompanyApiRequest
 from .envelope import envelope, ok
 from .nomenclature import DeletedIds, apply_filters, page, summary
 from .order_info import STATUSES, OrderInfo, present
+from .printable_documents import PDF_RESPONSE, order_pdf
 from .requests import Amount, ApiSchema, Id, IdList, Int, ReadRequest, Reference, TargetsMixin, Text, TextList, one_of
 
 blp = ApiBlueprint(
@@ -95,6 +96,21 @@ class OrderIdRequest(ApiSchema):
     order_id = Id(required=True)
 
 
+class StartPickingRequest(OrderIdRequest):
+    picker_id = Id(
+        allow_none=True, metadata={"description": "The picker, a user of the tenant (the caller when absent)"}
+    )
+
+
+class PickListRow(ApiSchema):
+    location_code = fields.String(metadata={"description": "The bin's code"})
+    batch_code = fields.String(allow_none=True, metadata={"description": "The batch's first code"})
+    expiry_date = fields.Date(allow_none=True)
+    product_id = fields.Integer()
+    product_code = fields.String()
+    quantity = fields.Integer()
+
+
 class UpdateAwbLinkRequest(OrderIdRequest):
     awb_external_link = Text(2000, required=True)
 
@@ -128,6 +144,7 @@ class OrderReady(ApiSchema):
 
 PickingInfoApiResponse = envelope("PickingInfoApiResponse", fields.Nested(PickingInfo))
 OrderReadyApiResponse = envelope("OrderReadyApiResponse", fields.Nested(OrderReady))
+PickListApiResponse = envelope("PickListApiResponse", fields.List(fields.Nested(PickListRow)))
 
 
 class CheckWaitingRequest(ApiSchema):
@@ -242,6 +259,23 @@ def update_status(args):
     return ok(info)
 
 
+@blp.route("/start-picking", methods=["POST"], endpoint="start_picking")
+@blp.arguments(StartPickingRequest)
+@blp.response(200, PickListApiResponse)
+@errors_doc(403, 404, 409)
+@summary(
+    "Start picking an order and answer its pick list",
+    "Needs ORDERS. READY_FOR_PICKING -> PICKING (any other status is a 409 naming it); binds `pickerId`, a user "
+    "of the tenant (404 otherwise), or the caller when absent. Answers one row per reservation (location, batch "
+    "code, expiry, product, quantity) in walking order: binOrder, bin code, expiry, batch id.",
+)
+def start_picking(args):
+    with unit_of_work() as db:
+        order = service.get(db, tenant=g.tenant, order_id=args["order_id"], lock=True)
+        rows = picking.start(db, tenant=g.tenant, user=g.user, order=order, picker_id=args.get("picker_id"))
+    return ok(rows)
+
+
 @blp.route("/check-orders-in-waiting-for-supply", methods=["POST"], endpoint="check_waiting")
 @blp.arguments(CheckWaitingRequest)
 @blp.response(200, OrderApiResponse)
@@ -298,6 +332,20 @@ def picking_info(args):
             "picker_username": picker.username if picker is not None and picker.tenant_id == g.tenant.id else None,
         }
     )
+
+
+@blp.route("/print-document", methods=["PUT"], endpoint="print_document")
+@search
+@blp.arguments(OrderIdRequest)
+@blp.doc(responses=PDF_RESPONSE)
+@errors_doc(404)
+@summary(
+    "Print an order as PDF",
+    "Any user of the tenant (it only reads). Answers `application/pdf`, as /api/printable-document/notice/{orderId} "
+    "does: the order, its company, its lines with their locations and batches, and a barcode of the order id.",
+)
+def print_document(args):
+    return order_pdf(args["order_id"])
 
 
 @blp.route("/order-ready", methods=["POST"], endpoint="order_ready")
