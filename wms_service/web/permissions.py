@@ -1,9 +1,11 @@
-"""Who may write: each blueprint names the permission its writes need, and the unit of work checks it.
+"""Who may write: each blueprint names the permission its writes need; requests and the unit of work check it.
 
-Reads are open to every user of the tenant (CONTRACT section 9); a write is whatever runs in the unit of work
-(``web/transaction.py``), so the check sits there, before the work: a caller without the permission gets a 403
-and nothing was written. A blueprint that writes and declares nothing needs ``ADMIN``, so a new resource is
-closed until it says otherwise (tests/web/test_permissions.py also requires every writing blueprint to declare).
+Reads are open to every user of the tenant (CONTRACT section 9). A write request of a declaring blueprint is
+checked as it arrives, once its caller is known and before its body is read, so any body gets the 403; POST
+views that only read are marked ``@search`` and pass. A write is whatever runs in the unit of work
+(``web/transaction.py``), which checks again before the work, so no write skips the rule: a caller without the
+permission gets a 403 and nothing was written. A blueprint that writes and declares nothing needs ``ADMIN``, so
+a new resource is closed until it says otherwise (tests/web/test_permission_matrix.py walks the spec's writes).
 """
 
 from flask import current_app, g, request
