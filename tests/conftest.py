@@ -227,3 +227,27 @@ def api(make_api):
 def listed(exc):
     """A domain error as a face shows it for a list body: the item's errors under its index."""
     return at_index(exc.index, exc.errors)
+
+
+def reserve_for(app, tenant_code, *, warehouse_id, product_id, quantity, bin_id=None, line_id=1, order_id=12):
+    """Reserve through the reservations service, for a line of an order of the tenant, in a transaction of its
+    own (as an order will); answers the service's ``Reserved``."""
+    from wms_service.stock import reservations
+    from wms_service.stock.references import DocumentKind, Reference
+
+    session = new_session(app, write=True)
+    try:
+        got = reservations.reserve(
+            session,
+            tenant=auth.tenant_by_code(session, tenant_code),
+            reference=Reference(DocumentKind.ORDER, order_id),
+            line_id=line_id,
+            warehouse_id=warehouse_id,
+            product_id=product_id,
+            quantity=quantity,
+            bin_id=bin_id,
+        )
+        session.commit()
+        return got
+    finally:
+        session.close()

@@ -4,7 +4,7 @@ import pytest
 
 from wms_service.auth import service as auth
 from wms_service.auth.models import User
-from wms_service.db import new_session, now
+from wms_service.db import now
 
 from ..conftest import unique_code
 from ..planograma.conftest import Planograma
@@ -29,19 +29,3 @@ class Owner:
 @pytest.fixture
 def owner(db):
     return Owner(db)
-
-
-@pytest.fixture
-def write(app):
-    """Run ``work(session)`` in its own committed transaction, for rows no API writes yet (reservations)."""
-
-    def run(work):
-        session = new_session(app, write=True)
-        try:
-            result = work(session)
-            session.commit()
-            return result
-        finally:
-            session.close()
-
-    return run

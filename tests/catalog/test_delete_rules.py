@@ -4,15 +4,14 @@ import pytest
 from sqlalchemy import Column, ForeignKey, Integer, Table, insert
 
 import wms_service.models  # noqa: F401  (every table in the metadata, as the running service has them)
-from wms_service.auth import service as auth
 from wms_service.catalog import delete_rules, service
 from wms_service.catalog.entities import ENTITIES, PRODUCT
 from wms_service.catalog.models import Product
 from wms_service.db import Base
 from wms_service.errors import Conflict
-from wms_service.stock import reservations
 from wms_service.stock.models import Batch, Bin
-from wms_service.stock.references import DocumentKind, Reference
+
+from ..conftest import reserve_for
 
 GUARDED = [entity.model.__table__ for entity in ENTITIES] + [Bin.__table__, Batch.__table__]
 
@@ -80,24 +79,18 @@ def test_the_message_names_every_kind_once():
 # --- one answer for both faces ---------------------------------------------------------------------------------
 
 
-def reserve(write, tenant_code, pos, quantity=1):
+def reserve(app, tenant_code, pos, quantity=1):
     """An order's reservation of the position's stock, through the reservations service."""
-
-    def work(session):
-        tenant = auth.tenant_by_code(session, tenant_code)
-        got = reservations.reserve(
-            session,
-            tenant=tenant,
-            reference=Reference(DocumentKind.ORDER, 1),
-            line_id=1,
-            warehouse_id=pos["bin"]["warehouseId"],
-            product_id=pos["product"]["id"],
-            quantity=quantity,
-            bin_id=pos["bin"]["id"],
-        )
-        assert got.shortfall == 0
-
-    write(work)
+    got = reserve_for(
+        app,
+        tenant_code,
+        warehouse_id=pos["bin"]["warehouseId"],
+        product_id=pos["product"]["id"],
+        quantity=quantity,
+        bin_id=pos["bin"]["id"],
+        order_id=1,
+    )
+    assert got.shortfall == 0
 
 
 def count(api, pos, quantity=0):
@@ -108,7 +101,7 @@ def count(api, pos, quantity=0):
     return stocktaking
 
 
-def used_product(pg, write, situation):
+def used_product(pg, situation):
     """A product that something keeps, and the message that says what."""
     api = pg.native
     pos = api.stock_position()
@@ -132,8 +125,8 @@ def used_product(pg, write, situation):
 
 # A reservation always sits on stock (0 <= reserved <= on hand), so a reserved product is a "held" one.
 @pytest.mark.parametrize("situation", ["batch", "held", "history", "counted"])
-def test_both_faces_refuse_to_delete_a_used_product_with_the_same_message(pg, write, situation):
-    product, expected = used_product(pg, write, situation)
+def test_both_faces_refuse_to_delete_a_used_product_with_the_same_message(pg, situation):
+    product, expected = used_product(pg, situation)
     native = pg.native.delete(f"/product/{product['id']}")
     assert native.status_code == 409
     planograma = pg.fail("delete", "/api/product/delete", {"productIds": [product["id"]]}, status=409)
@@ -159,7 +152,7 @@ def test_a_warehouse_with_bins_or_stocktakings_stays(api):
     )
 
 
-def test_a_bin_with_movements_counts_or_reservations_stays(api, write):
+def test_a_bin_with_movements_counts_or_reservations_stays(app, api):
     def refused(bin_id):
         response = api.delete(f"/bin/{bin_id}")
         assert response.status_code == 409
@@ -179,7 +172,7 @@ def test_a_bin_with_movements_counts_or_reservations_stays(api, write):
 
     reserved = api.stock_position()
     assert api.record(reserved, 3).status_code == 201
-    reserve(write, api.tenant_code, reserved)
+    reserve(app, api.tenant_code, reserved)
     bin_id = reserved["bin"]["id"]
     assert refused(bin_id) == f"Bin {bin_id} is used by bin inventory, stock movements and reservations, and {advice}"
 

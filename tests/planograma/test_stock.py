@@ -2,10 +2,7 @@
 
 import pytest
 
-from wms_service.auth import service as auth
-from wms_service.db import new_session
-from wms_service.stock import reservations
-from wms_service.stock.references import DocumentKind, Reference
+from ..conftest import reserve_for
 
 
 @pytest.fixture
@@ -28,22 +25,16 @@ def world(pg):
 
 def reserve(app, pg, world, product_id, quantity, bin_id=None, line_id=1):
     """Reserve through the service, for a line of order 1 in the world's warehouse, as an order will."""
-    session = new_session(app, write=True)
-    try:
-        tenant = auth.tenant_by_code(session, pg.tenant_code)
-        result = reservations.reserve(
-            session,
-            tenant=tenant,
-            reference=Reference(DocumentKind.ORDER, 1),
-            line_id=line_id,
-            warehouse_id=world["a01"]["warehouseId"],
-            product_id=product_id,
-            quantity=quantity,
-            bin_id=bin_id,
-        )
-        session.commit()
-    finally:
-        session.close()
+    result = reserve_for(
+        app,
+        pg.tenant_code,
+        warehouse_id=world["a01"]["warehouseId"],
+        product_id=product_id,
+        quantity=quantity,
+        bin_id=bin_id,
+        line_id=line_id,
+        order_id=1,
+    )
     assert (result.reserved, result.shortfall) == (quantity, 0)
 
 

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select, update
 
-from tests.conftest import listed
+from tests.conftest import listed, reserve_for
 from wms_service.auth import service as auth
 from wms_service.db import new_session
 from wms_service.errors import InsufficientStock, NotFound, ValidationFailed
@@ -260,21 +260,9 @@ def test_taking_reserved_stock_is_refused_whatever_the_tenant_allows(make_world)
 def test_the_native_api_answers_409_naming_the_document(app, api):
     pos = api.stock_position()
     assert api.record(pos, 5).status_code == 201
-    session = new_session(app, write=True)
-    try:
-        tenant = auth.tenant_by_code(session, api.tenant_code)
-        reservations.reserve(
-            session,
-            tenant=tenant,
-            reference=ORDER_12,
-            line_id=1,
-            warehouse_id=pos["bin"]["warehouseId"],
-            product_id=pos["product"]["id"],
-            quantity=3,
-        )
-        session.commit()
-    finally:
-        session.close()
+    reserve_for(
+        app, api.tenant_code, warehouse_id=pos["bin"]["warehouseId"], product_id=pos["product"]["id"], quantity=3
+    )
     taken = api.record(pos, -3)
     assert taken.status_code == 409
     assert taken.get_json()["message"] == (
@@ -340,23 +328,16 @@ def test_a_count_finish_through_the_native_api_moves_reservations(app, api):
     spare = api.bin(pos["bin"]["warehouseId"])
     assert api.record(pos, 4).status_code == 201
     assert api.record({**pos, "bin": spare}, 4).status_code == 201
-    session = new_session(app, write=True)
+    reserve_for(
+        app, api.tenant_code, warehouse_id=pos["bin"]["warehouseId"], product_id=pos["product"]["id"], quantity=4
+    )
+    counting = api.create("/stocktaking", {"binId": pos["bin"]["id"]})
+    line = {"productId": pos["product"]["id"], "batchId": pos["batch"]["id"], "countedQuantity": 1}
+    assert api.put(f"/stocktaking/{counting['id']}/stocktaking-record", json=[line]).status_code == 200
+    assert api.put(f"/stocktaking/{counting['id']}", json={"finished": True}).status_code == 200
+    session = new_session(app)
     try:
         tenant = auth.tenant_by_code(session, api.tenant_code)
-        reservations.reserve(
-            session,
-            tenant=tenant,
-            reference=ORDER_12,
-            line_id=1,
-            warehouse_id=pos["bin"]["warehouseId"],
-            product_id=pos["product"]["id"],
-            quantity=4,
-        )
-        session.commit()
-        counting = api.create("/stocktaking", {"binId": pos["bin"]["id"]})
-        line = {"productId": pos["product"]["id"], "batchId": pos["batch"]["id"], "countedQuantity": 1}
-        assert api.put(f"/stocktaking/{counting['id']}/stocktaking-record", json=[line]).status_code == 200
-        assert api.put(f"/stocktaking/{counting['id']}", json={"finished": True}).status_code == 200
         rows = reservations.of(session, tenant=tenant, reference=ORDER_12)
         assert [(r.bin_id, r.quantity) for r in rows] == [(pos["bin"]["id"], 1), (spare["id"], 3)]
     finally:
@@ -397,18 +378,12 @@ def test_ledger_verify_names_a_reservation_that_does_not_fit_and_rebuild_restore
     assert api.record(pos, 5).status_code == 201
     runner = app.test_cli_runner()
     assert runner.invoke(args=["ledger", "rebuild"]).exit_code == 0  # whatever earlier tests left
+    reserve_for(
+        app, api.tenant_code, warehouse_id=pos["bin"]["warehouseId"], product_id=pos["product"]["id"], quantity=2
+    )
     session = new_session(app, write=True)
     try:
         tenant = auth.tenant_by_code(session, api.tenant_code)
-        reservations.reserve(
-            session,
-            tenant=tenant,
-            reference=ORDER_12,
-            line_id=1,
-            warehouse_id=pos["bin"]["warehouseId"],
-            product_id=pos["product"]["id"],
-            quantity=2,
-        )
         session.execute(
             update(BinInventoryBatch).where(BinInventoryBatch.bin_id == pos["bin"]["id"]).values(reserved=9)
         )
