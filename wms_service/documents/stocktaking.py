@@ -14,6 +14,7 @@ from ..catalog.models import Product
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..repo import get_or_404
 from ..stock import ledger
+from ..stock.locks import lock_bins
 from ..stock.models import Batch, BinInventoryBatch
 from ..stock.references import DocumentKind, Reference
 from . import base
@@ -31,7 +32,7 @@ LIFECYCLE = base.StatusTable(
 def create(db: Session, *, tenant: Tenant, user: User, items: list[dict]) -> list[Stocktaking]:
     # Locked like the ledger locks them, so two clients opening a count of the same bin at once get one count
     # and one 409.
-    bins = ledger.lock_bins(db, tenant.id, {item["bin_id"] for item in items})
+    bins = lock_bins(db, tenant.id, {item["bin_id"] for item in items})
     counts = []
     for i, item in enumerate(items):
         bin_ = bins.get(item["bin_id"])
@@ -104,7 +105,7 @@ def set_counts(
 
     # What the bin holds is read under its lock: no record lands between this read and the commit, so the frozen
     # expected is exactly what the ledger held when the line was counted.
-    ledger.lock_bins(db, tenant.id, {count.bin_id})
+    lock_bins(db, tenant.id, {count.bin_id})
     held = _levels(db, bin_id=count.bin_id)
     existing = {
         (r.product_id, r.batch_id): r
@@ -178,7 +179,7 @@ def finish(db: Session, *, tenant: Tenant, user: User, count: Stocktaking) -> St
     # Each line posts what its count found against what the ledger held when it was counted (its frozen expected),
     # never against the level now: what moved in or out since the count is real and stays. The bin is held while
     # the level at the finish is noted, so that note and the posting see the same ledger.
-    ledger.lock_bins(db, tenant.id, {count.bin_id})
+    lock_bins(db, tenant.id, {count.bin_id})
     held = _levels(db, bin_id=count.bin_id)
     postings = []
     for r in records(db, count=count):

@@ -1,7 +1,5 @@
 """POST/DELETE /v1/session: open a session with a password, close it with its key."""
 
-from functools import partial
-
 from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -11,6 +9,7 @@ from ..auth import service as auth
 from ..auth import throttle
 from ..db import new_session
 from ..web.permissions import ANYONE, writes_need
+from ..web.session import own_transaction
 from ..web.transaction import unit_of_work
 from .common import CamelSchema, StrictJsonParser, document_errors
 
@@ -53,7 +52,7 @@ class Sessions(MethodView):
         try:
             user = auth.log_in(
                 reader,
-                writer=partial(new_session, current_app._get_current_object(), write=True),
+                writer=own_transaction,
                 throttle=current_app.extensions[throttle.EXTENSION],
                 tenant=auth.tenant_by_code(reader, body["client_code"]),
                 tenant_code=body["client_code"],

@@ -3,14 +3,13 @@
 Integration users are ordinary users of the tenant; ``ADMIN`` holds every permission.
 """
 
-from functools import partial, wraps
+from functools import wraps
 
 from flask import current_app, g, request
 
 from ..auth import bearer, throttle
-from ..db import new_session
 from ..errors import Forbidden
-from ..web.session import get_db
+from ..web.session import get_db, own_transaction
 
 CACHE = "wms_credential_cache"
 
@@ -30,7 +29,7 @@ def authenticate():
         get_db(),
         cache=current_app.extensions[CACHE],
         throttle=current_app.extensions[throttle.EXTENSION],
-        writer=partial(new_session, current_app._get_current_object(), write=True),
+        writer=own_transaction,
         host=request.host,
         authorization=request.headers.get("Authorization"),
     )

@@ -9,7 +9,7 @@ from ..catalog import delete_rules
 from ..catalog.models import Warehouse
 from ..documents import stocktaking
 from ..errors import Conflict, NotFound
-from . import ledger
+from .locks import lock_bins
 from .models import Bin, BinInventory
 
 FIELDS = (
@@ -41,7 +41,7 @@ def update(db: Session, *, tenant: Tenant, user: User, bin_: Bin, changes: dict)
     if "warehouse_id" in changes and changes["warehouse_id"] != bin_.warehouse_id:
         _check_warehouse(db, tenant, changes["warehouse_id"], None)
         # Under the bin's lock, as posts and new counts take it: neither can slip in between the checks and the move.
-        ledger.lock_bins(db, tenant.id, {bin_.id})
+        lock_bins(db, tenant.id, {bin_.id})
         if _holds_stock(db, bin_.id):
             raise Conflict(f"Bin {bin_.id} holds stock and cannot move to another warehouse.")
         # An open count belongs to the bin's warehouse; it is finished or deleted first.

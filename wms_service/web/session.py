@@ -11,7 +11,7 @@ from flask import current_app, g
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..db import get_engine
+from ..db import get_engine, new_session
 
 SESSIONS = "wms_request_sessionmaker"
 WRITING = "wms_writing"  # in Session.info while the unit of work runs
@@ -34,6 +34,12 @@ def get_db() -> Session:
     if "db" not in g:
         g.db = current_app.extensions[SESSIONS]()
     return g.db
+
+
+def own_transaction() -> Session:
+    """A session of the app's database apart from the request's, whose transactions take SQLite's write lock:
+    for a write that must commit whatever becomes of the request (a failed login's count)."""
+    return new_session(current_app, write=True)
 
 
 def _refuse_flush(session, _context, _instances):
