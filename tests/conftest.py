@@ -251,3 +251,17 @@ def reserve_for(app, tenant_code, *, warehouse_id, product_id, quantity, bin_id=
         return got
     finally:
         session.close()
+
+
+@pytest.fixture
+def password_checks(monkeypatch):
+    """The passwords the slow hash check ran for, in order (the service's ``check_password_hash``, wrapped)."""
+    calls = []
+    real = auth.check_password_hash
+
+    def counting(stored, password):
+        calls.append(password)
+        return real(stored, password)
+
+    monkeypatch.setattr(auth, "check_password_hash", counting)
+    return calls

@@ -18,17 +18,9 @@ READ = "/api/product/read"
 
 
 @pytest.fixture
-def hashes(monkeypatch):
+def hashes(password_checks):
     """The passwords the slow check ran for, in order."""
-    calls = []
-    real = auth.check_password_hash
-
-    def counting(stored, password):
-        calls.append(password)
-        return real(stored, password)
-
-    monkeypatch.setattr(auth, "check_password_hash", counting)
-    return calls
+    return password_checks
 
 
 @pytest.fixture

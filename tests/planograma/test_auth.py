@@ -5,7 +5,6 @@ from sqlalchemy import update
 from werkzeug.security import generate_password_hash
 
 from wms_service.auth import bearer
-from wms_service.auth import service as auth
 from wms_service.auth.models import User
 from wms_service.db import new_session
 
@@ -125,17 +124,9 @@ def test_one_tenants_password_does_not_open_another(app, client):
 
 
 @pytest.fixture
-def scrypt_checks(monkeypatch):
+def scrypt_checks(password_checks):
     """How many times the slow password check runs."""
-    calls = []
-    real = auth.check_password_hash
-
-    def counting(stored, password):
-        calls.append(password)
-        return real(stored, password)
-
-    monkeypatch.setattr(auth, "check_password_hash", counting)
-    return calls
+    return password_checks
 
 
 def test_repeated_requests_check_the_password_once(pg, scrypt_checks):
