@@ -26,7 +26,10 @@ class Doc:
 
 
 TABLE = base.StatusTable(
-    "Order", {Step.DRAFT: {Step.READY_FOR_PICKING}, Step.READY_FOR_PICKING: {Step.DONE}, Step.DONE: set()}, {Step.DRAFT}
+    "Order",
+    {Step.DRAFT: {Step.READY_FOR_PICKING}, Step.READY_FOR_PICKING: {Step.DONE}, Step.DONE: set()},
+    {Step.DRAFT},
+    "ORDER",
 )
 
 

@@ -2,11 +2,13 @@
 
 A document kind writes its statuses and the moves between them once, as data::
 
-    LIFECYCLE = StatusTable("Stocktaking", {OPEN: {OPEN, FINISHED}, FINISHED: set()}, editable={OPEN})
+    LIFECYCLE = StatusTable("Stocktaking", {OPEN: {OPEN, FINISHED}, FINISHED: set()}, editable={OPEN},
+                            document_type="STOCKTAKING")
 
-and asks the table before every change, so a refused change is always the same 409 naming the current status
-(CONTRACT section 6). Stock moves only through ``post``: every record then names the document
-(``stock/references.py``) and belongs to it.
+and changes status only through ``move`` (or announces a new document with ``announce``): the table is asked
+first, so a refused change is always the same 409 naming the current status (CONTRACT section 6), and the change
+writes its ``<document>.status_changed`` event into the same transaction (section 8). Stock moves only through
+``post``: every record then names the document (``stock/references.py``) and belongs to it.
 """
 
 from collections.abc import Mapping
@@ -18,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from ..auth.models import Tenant, User
 from ..errors import Conflict
+from ..events import outbox
 from ..stock import ledger
 from ..stock.ledger_sql import PostedList
 from ..stock.references import Reference
@@ -25,6 +28,7 @@ from ..stock.references import Reference
 
 class Document(Protocol):
     id: int
+    tenant_id: int
 
     @property
     def status(self) -> StrEnum: ...
@@ -41,6 +45,12 @@ class StatusTable:
     kind: str
     transitions: Mapping[StrEnum, frozenset[StrEnum] | set[StrEnum]]
     editable: frozenset[StrEnum] | set[StrEnum]
+    # The event body's ``documentType`` ("ORDER"); its status events are ``order.status_changed``.
+    document_type: str
+
+    @property
+    def status_event(self) -> str:
+        return f"{self.document_type.lower()}.status_changed"
 
     def check_move(self, document: Document, to: StrEnum) -> None:
         """Refuse (409) a status change the table does not allow, naming the current status."""
@@ -58,6 +68,37 @@ class StatusTable:
 
     def _final(self, document: Document) -> Conflict:
         return Conflict(f"{self.kind} {document.id} is {_word(document.status)} and cannot be changed.")
+
+
+def move(
+    db: Session, table: StatusTable, document: Document, to: StrEnum, *, data: dict | None = None, check: bool = True
+) -> None:
+    """Set ``document``'s status to ``to`` as ``table`` allows (409 otherwise; ``check=False`` for a move the
+    domain itself decided, such as waiting and ready changing into each other), and queue its status event in the
+    same transaction. Setting the status it already has announces nothing."""
+    if check:
+        table.check_move(document, to)
+    before = document.status
+    document.status = to
+    if before != to:
+        _status_event(db, table, document, before, data)
+
+
+def announce(db: Session, table: StatusTable, document: Document, *, data: dict | None = None) -> None:
+    """Queue the status event of a document just made (``from`` null, ``to`` its first status); it must have
+    its id (flushed)."""
+    _status_event(db, table, document, None, data)
+
+
+def _status_event(db, table: StatusTable, document: Document, before: StrEnum | None, data: dict | None) -> None:
+    outbox.emit(
+        db,
+        tenant_id=document.tenant_id,
+        type=table.status_event,
+        document_type=table.document_type,
+        document_id=document.id,
+        data={"from": str(before) if before is not None else None, "to": str(document.status), **(data or {})},
+    )
 
 
 def _word(status: StrEnum) -> str:

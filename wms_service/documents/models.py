@@ -33,6 +33,10 @@ class Stocktaking(IdMixin, AuditMixin, Base):
         # The seed's API has a "finished" flag; the status is read from it rather than stored twice.
         return StocktakingStatus.FINISHED if self.finished else StocktakingStatus.OPEN
 
+    @status.setter
+    def status(self, value: StocktakingStatus) -> None:
+        self.finished = value == StocktakingStatus.FINISHED
+
 
 class StocktakingRecord(IdMixin, AuditMixin, Base):
     __tablename__ = "stocktaking_record"

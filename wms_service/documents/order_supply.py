@@ -14,7 +14,7 @@ from ..stock.references import DocumentKind
 from ..stock.reservations import LineWant, Shortfall
 from .order_models import Order, OrderLine
 from .order_models import OrderStatus as S
-from .orders import lines_of, reference, reserved_per_line
+from .orders import lines_of, move, reference, reserved_per_line
 
 
 def recheck(db: Session, *, tenant: Tenant, user: User, warehouse_ids: Collection[int] | None = None) -> list[Order]:
@@ -50,7 +50,7 @@ def recheck(db: Session, *, tenant: Tenant, user: User, warehouse_ids: Collectio
     for order_id in db.scalars(query).all():
         order = db.scalar(select(Order).where(Order.id == order_id).with_for_update())
         if order.status == S.WAITING_FOR_SUPPLY and _reserve_missing(db, tenant=tenant, order=order):
-            order.status = S.READY_FOR_PICKING
+            move(db, order, S.READY_FOR_PICKING, check=False)
             stamp(order, user)
             ready.append(order)
     db.flush()
@@ -89,7 +89,7 @@ def _back_to_waiting(db: Session, shortfalls: list[Shortfall]) -> None:
         .order_by(Order.id)
     ).unique()
     for order in orders:
-        order.status = S.WAITING_FOR_SUPPLY
+        move(db, order, S.WAITING_FOR_SUPPLY, check=False)
         order.picker_id = None
     db.flush()
 

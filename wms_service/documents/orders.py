@@ -17,6 +17,7 @@ from ..catalog import service as catalog
 from ..catalog.entities import COMPANY
 from ..catalog.models import Company, Product, Warehouse
 from ..errors import Conflict, NotFound, ValidationFailed
+from ..events import outbox
 from ..repo import get_or_404
 from ..stock import reservations
 from ..stock.models import Bin, Reservation
@@ -41,6 +42,7 @@ LIFECYCLE = base.StatusTable(
     },
     # Deleted (and, later, its lines changed) only before the goods left the bins.
     editable={S.WAITING_FOR_SUPPLY, S.READY_FOR_PICKING, S.PICKING},
+    document_type="ORDER",
 )
 # Reached by themselves, never asked for: a client's update-status to one of them is refused.
 AUTOMATIC = frozenset({S.WAITING_FOR_SUPPLY, S.READY_FOR_PICKING})
@@ -49,6 +51,16 @@ PICKED_OR_LATER = frozenset({S.PICKED, S.VALIDATED, S.SHIPPED, S.DELIVERED})
 
 def reference(order: Order) -> Reference:
     return Reference(DocumentKind.ORDER, order.id)
+
+
+def move(db: Session, order: Order, to: S, *, check: bool = True) -> None:
+    """Change the order's status (``base.move``): its event carries the order's external keys, so the ERP that
+    sent it can match it."""
+    base.move(db, LIFECYCLE, order, to, data=event_data(order), check=check)
+
+
+def event_data(order: Order) -> dict:
+    return {"externalOrderId": order.external_order_id, "thirdPartyReference": order.third_party_reference}
 
 
 # --- add -----------------------------------------------------------------------------------------------------
@@ -80,6 +92,7 @@ def add(db: Session, *, tenant: Tenant, user: User, values: dict) -> Order:
     )
     if all(r.shortfall == 0 for r in got):
         order.status = S.READY_FOR_PICKING
+    base.announce(db, LIFECYCLE, order, data=event_data(order))
     db.flush()
     return order
 
@@ -248,7 +261,7 @@ def set_status(
             raise type(exc)(f"Order {order.id} cannot be picked: {exc.message}") from exc
     elif status == S.CANCELLED:
         reservations.release(db, tenant=tenant, reference=reference(order))
-    order.status = status
+    move(db, order, status, check=False)  # checked above, before anything moved
     stamp(order, user)
     db.flush()
     return order
@@ -271,6 +284,14 @@ def delete(db: Session, *, tenant: Tenant, orders: list[Order]) -> list[int]:
     ids = [order.id for order in orders]
     for order in orders:
         reservations.release(db, tenant=tenant, reference=reference(order))
+        outbox.emit(
+            db,
+            tenant_id=order.tenant_id,
+            type="order.deleted",
+            document_type=LIFECYCLE.document_type,
+            document_id=order.id,
+            data={"status": str(order.status), **event_data(order)},
+        )
         db.delete(order)
     db.flush()
     return ids

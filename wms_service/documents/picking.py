@@ -15,19 +15,19 @@ from ..stock.models import Batch, BatchCode, Bin, Reservation
 from ..stock.references import DocumentKind
 from .order_models import Order
 from .order_models import OrderStatus as S
-from .orders import LIFECYCLE
+from .orders import LIFECYCLE, move
 
 
 def start(db: Session, *, tenant: Tenant, user: User, order: Order, picker_id: int | None = None) -> list[dict]:
     """Move the (locked) order to PICKING as the status table allows (409 naming its status otherwise), bind
     the picker (``picker_id``, a user of the tenant, else the caller) and answer the pick list."""
-    LIFECYCLE.check_move(order, S.PICKING)
+    LIFECYCLE.check_move(order, S.PICKING)  # before the picker is looked up: a 409 names the status first
     if picker_id is not None:
         picker = db.get(User, picker_id)
         if picker is None or picker.tenant_id != tenant.id:
             raise NotFound(f"User {picker_id} not found.", {"pickerId": ["The user does not exist."]})
     order.picker_id = picker_id if picker_id is not None else user.id
-    order.status = S.PICKING
+    move(db, order, S.PICKING, check=False)
     stamp(order, user)
     db.flush()
     return pick_list(db, tenant_id=tenant.id, order_id=order.id)

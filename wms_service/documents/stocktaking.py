@@ -26,6 +26,7 @@ LIFECYCLE = base.StatusTable(
     # Open -> open: a PUT with {"finished": false} is accepted and only stamps the count.
     {Status.OPEN: {Status.OPEN, Status.FINISHED}, Status.FINISHED: set()},
     editable={Status.OPEN},
+    document_type="STOCKTAKING",
 )
 
 
@@ -57,6 +58,8 @@ def create(db: Session, *, tenant: Tenant, user: User, items: list[dict]) -> lis
         db.add(count)
         counts.append(count)
     db.flush()
+    for count in counts:
+        base.announce(db, LIFECYCLE, count)
     return counts
 
 
@@ -187,7 +190,7 @@ def finish(db: Session, *, tenant: Tenant, user: User, count: Stocktaking) -> St
         postings.append(ledger.Line(count.bin_id, r.product_id, r.batch_id, r.difference))
     reference = Reference(DocumentKind.STOCKTAKING, count.id)
     base.post(db, tenant=tenant, user=user, reference=reference, lines=postings, refusal="The count cannot be finished")
-    count.finished = True
+    base.move(db, LIFECYCLE, count, Status.FINISHED, check=False)
     stamp(count, user)
     count.finished_at = count.changed
     db.flush()

@@ -1,0 +1,40 @@
+"""Writing events: ``emit`` adds one to the caller's transaction, so it commits with the change it announces or
+not at all (a rolled-back change announces nothing, and a committed one is never lost)."""
+
+import json
+import time
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session
+
+from .models import OutboxEvent
+
+
+def emit(
+    db: Session, *, tenant_id: int, type: str, document_type: str, document_id: int | None, data: dict
+) -> OutboxEvent:
+    """Queue one event (``type`` such as ``order.status_changed``) in the caller's transaction."""
+    event = OutboxEvent(
+        tenant_id=tenant_id,
+        event_id=str(uuid.uuid4()),
+        type=type,
+        document_type=document_type,
+        document_id=document_id,
+        occurred=time.time_ns() // 1_000_000,
+        data=json.dumps(data, separators=(",", ":"), sort_keys=True),
+    )
+    db.add(event)
+    return event
+
+
+def body(event: OutboxEvent) -> dict:
+    """The event as receivers get it: ``{"id", "type", "documentType", "documentId", "occurredAt", "data"}``."""
+    return {
+        "id": event.event_id,
+        "type": event.type,
+        "documentType": event.document_type,
+        "documentId": event.document_id,
+        "occurredAt": datetime.fromtimestamp(event.occurred / 1000, UTC).isoformat(timespec="milliseconds"),
+        "data": json.loads(event.data),
+    }
