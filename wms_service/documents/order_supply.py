@@ -17,11 +17,19 @@ from .order_models import OrderStatus as S
 from .orders import lines_of, move, reference, reserved_per_line
 
 
-def recheck(db: Session, *, tenant: Tenant, user: User, warehouse_ids: Collection[int] | None = None) -> list[Order]:
+def recheck(
+    db: Session,
+    *,
+    tenant: Tenant,
+    user: User,
+    warehouse_ids: Collection[int] | None = None,
+    product_ids: Collection[int] | None = None,
+) -> list[Order]:
     """Reserve again for the waiting orders, oldest first (added, then id); answers those that became ready.
 
     Only orders with a line whose product has free stock where the line may take it are looked at, so the cost
-    follows the orders waiting for products that got stock, not every waiting order."""
+    follows the orders waiting for products that got stock, not every waiting order. A document that brought
+    stock in passes its warehouse and the products it brought (``product_ids``), so only their orders are read."""
     line, place = OrderLine, BinInventoryBatch
     stock_for_line = (
         select(place.id)
@@ -46,6 +54,9 @@ def recheck(db: Session, *, tenant: Tenant, user: User, warehouse_ids: Collectio
     )
     if warehouse_ids:
         query = query.where(Order.warehouse_id.in_(warehouse_ids))
+    if product_ids is not None:
+        wanted = select(line.id).where(line.order_id == Order.id, line.product_id.in_(product_ids))
+        query = query.where(exists(wanted))
     ready = []
     for order_id in db.scalars(query).all():
         order = db.scalar(select(Order).where(Order.id == order_id).with_for_update())

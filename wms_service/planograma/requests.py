@@ -8,6 +8,7 @@ filters nothing. Unknown top-level fields are ignored, as Planograma's clients s
 """
 
 import copy
+import datetime as dt
 import json
 from decimal import Decimal
 
@@ -192,3 +193,34 @@ def optional_fields(schema_cls: type[Schema], name: str, *, exclude=()) -> type[
 
 def one_of(*values: str):
     return validate.OneOf(values, error="Must be one of: {choices}.")
+
+
+# --- dates ---------------------------------------------------------------------------------------------------
+
+
+class Day(fields.Date):
+    """A calendar day in /api (CONTRACT section 7): ISO ``YYYY-MM-DD``, and ``dd.MM.yyyy`` accepted too; answered
+    as ISO. ``DayMonthYear`` answers ``dd.MM.yyyy`` instead (the purchase orders' own format)."""
+
+    FORMATS = ("%Y-%m-%d", "%d.%m.%Y")
+    default_error_messages = {"invalid": "Not a date: use YYYY-MM-DD or dd.MM.yyyy."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str):
+            raise self.make_error("invalid")
+        for pattern in self.FORMATS:
+            try:
+                return dt.datetime.strptime(value, pattern).date()
+            except ValueError:
+                continue
+        raise self.make_error("invalid")
+
+
+class DayMonthYear(Day):
+    """A purchase order's date: ``dd.MM.yyyy`` in and out; anything else is a 400 that says the format."""
+
+    FORMATS = ("%d.%m.%Y",)
+    default_error_messages = {"invalid": "Not a date: use dd.MM.yyyy (for example 31.12.2026)."}
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else value.strftime("%d.%m.%Y")

@@ -1,5 +1,7 @@
 """Batches: a product's units made together, with one expiry date and any number of codes."""
 
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -7,7 +9,7 @@ from ..audit import stamp
 from ..auth.models import Tenant, User
 from ..catalog import delete_rules
 from ..catalog.models import Product
-from ..errors import NotFound, ValidationFailed
+from ..errors import Conflict, NotFound, ValidationFailed
 from ..repo import get_or_404
 from .models import Batch, BatchCode
 
@@ -78,3 +80,71 @@ def delete(db: Session, *, tenant: Tenant, batch: Batch) -> None:
 
 def get(db: Session, *, tenant: Tenant, batch_id: int) -> Batch:
     return get_or_404(db, Batch, tenant.id, batch_id, "Batch")
+
+
+def for_receipt(
+    db: Session,
+    *,
+    tenant: Tenant,
+    user: User,
+    product: Product,
+    code: str | None = None,
+    expiry: date | None = None,
+    index: int | None = None,
+) -> Batch:
+    """The batch incoming stock of ``product`` goes to (a NIR line, a counted line, a return without an order).
+
+    - A product that requires a batch code or an expiry date refuses a line without one (400).
+    - A ``code``: the product's batch with that code, made (with ``expiry``) when there is none. An expiry that
+      contradicts the found batch's is a 409: a lot has one expiry date.
+    - No code but an ``expiry``: the product's batch with that expiry and no code, else a new one.
+    - Neither: the product's batch without code and expiry (its "plain" batch), made on first use.
+
+    The product row is locked first, so two receipts of a new lot at once make one batch.
+    """
+    missing = {}
+    if product.requires_batch_code and not code:
+        missing["batchCode"] = [f"Product {product.code} requires a batch code."]
+    if product.requires_expiration_date and expiry is None:
+        missing["expirationDate"] = [f"Product {product.code} requires an expiration date."]
+    if missing:
+        raise ValidationFailed(f"{' '.join(m[0] for m in missing.values())}", missing, index=index)
+    db.scalar(select(Product.id).where(Product.id == product.id).with_for_update())
+    if code:
+        found = db.scalar(
+            select(Batch)
+            .join(BatchCode, BatchCode.batch_id == Batch.id)
+            .where(Batch.tenant_id == tenant.id, Batch.product_id == product.id, BatchCode.code == code)
+            .order_by(Batch.id)
+            .limit(1)
+        )
+        if found is not None and expiry is not None and found.expiry_date not in (None, expiry):
+            raise Conflict(
+                f"Batch {code!r} of product {product.code} expires on {found.expiry_date.isoformat()}, "
+                f"not {expiry.isoformat()}.",
+                {"expirationDate": ["Not the batch's expiry date."]},
+                index=index,
+            )
+    else:
+        found = db.scalar(
+            select(Batch)
+            .where(
+                Batch.tenant_id == tenant.id,
+                Batch.product_id == product.id,
+                Batch.expiry_date.is_(None) if expiry is None else Batch.expiry_date == expiry,
+                ~select(BatchCode.id).where(BatchCode.batch_id == Batch.id).exists(),
+            )
+            .order_by(Batch.id)
+            .limit(1)
+        )
+    if found is not None:
+        if found.expiry_date is None and expiry is not None:
+            found.expiry_date = expiry
+        return found
+    (made,) = create(
+        db,
+        tenant=tenant,
+        user=user,
+        items=[{"product_id": product.id, "expiry_date": expiry, "batch_code": [code] if code else []}],
+    )
+    return made

@@ -97,3 +97,27 @@ def _check_code_free(db, tenant, warehouse_id, code, own_id, index, pending):
             {"code": ["Already used in this warehouse."]},
             index=index,
         )
+
+
+def by_code(db: Session, *, tenant_id: int, warehouse_id: int, code: str) -> Bin | None:
+    """The bin with this (non-empty) code in the warehouse, or None."""
+    return db.scalar(select(Bin).where(Bin.tenant_id == tenant_id, Bin.warehouse_id == warehouse_id, Bin.code == code))
+
+
+# The bins documents make on first use (CONTRACT section 7): goods received without a place, customer returns, and
+# what production makes without a named location.
+RECEIVING, RETURNS, PRODUCTION = "RECEIVING", "RETURNS", "PRODUCTION"
+
+
+def special(db: Session, *, tenant: Tenant, user: User, warehouse_id: int, code: str) -> Bin:
+    """The warehouse's bin with this code (``RECEIVING``, ``RETURNS``, ``PRODUCTION``), made on first use.
+
+    The warehouse row is locked first, so two documents making it at once make one bin; an archived one is
+    used as it is (the ledger then refuses the stock, with its own 409)."""
+    _check_warehouse(db, tenant, warehouse_id, None)
+    db.scalar(select(Warehouse.id).where(Warehouse.id == warehouse_id).with_for_update())
+    found = by_code(db, tenant_id=tenant.id, warehouse_id=warehouse_id, code=code)
+    if found is not None:
+        return found
+    (made,) = create(db, tenant=tenant, user=user, items=[{"warehouse_id": warehouse_id, "code": code}])
+    return made
