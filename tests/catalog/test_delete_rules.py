@@ -20,13 +20,21 @@ GUARDED = [entity.model.__table__ for entity in ENTITIES] + [Bin.__table__, Batc
 
 def test_the_rule_each_entity_declares():
     assert {table.name: delete_rules.blocking(table) for table in GUARDED} == {
-        "warehouse": ["bins", "orders", "stocktakings"],
-        "product": ["batches", "bin inventory", "stock movements", "orders", "reservations", "stocktaking counts"],
+        "warehouse": ["bins", "orders", "stocktakings", "transfers"],
+        "product": [
+            "batches",
+            "bin inventory",
+            "stock movements",
+            "orders",
+            "reservations",
+            "stocktaking counts",
+            "transfers",
+        ],
         "category": ["products"],
         "measurement_unit": [],
         "company": ["orders"],
-        "bin": ["bin inventory", "stock movements", "orders", "reservations", "stocktakings"],
-        "batch": ["bin inventory", "stock movements", "reservations", "stocktaking counts"],
+        "bin": ["bin inventory", "stock movements", "orders", "reservations", "stocktakings", "transfers"],
+        "batch": ["bin inventory", "stock movements", "reservations", "stocktaking counts", "transfers"],
     }
 
 
@@ -52,7 +60,7 @@ def test_a_new_document_table_keeps_products_by_declaring_its_column(db, owner):
         Column("product_id", ForeignKey("product.id"), info=delete_rules.blocks_delete("returns")),
     )
     try:
-        assert delete_rules.blocking(Product.__table__)[-1] == "returns"
+        assert "returns" in delete_rules.blocking(Product.__table__)
         lines.create(db.connection())  # inside the test's transaction, rolled back with it
         (product,) = service.create(
             db, entity=PRODUCT, tenant=owner.tenant, user=owner.user, items=[{"code": "P", "name": "Widget"}]

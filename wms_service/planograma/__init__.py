@@ -19,6 +19,7 @@ from . import (
     requests,
     security,
     stock,
+    transfers,
 )
 from .blueprint import register_spec_components
 
@@ -32,6 +33,8 @@ BLUEPRINTS = (
     metadata.blp,
     orders.blp,
     printable_documents.blp,
+    transfers.blp,
+    transfers.lines_blp,
 )
 
 
