@@ -385,3 +385,21 @@ def test_a_count_that_cut_a_lines_reservation_is_made_good_at_validation_or_refu
     assert api.record({"bin": yard["a"], "product": yard["product"], "batch": yard["late"]}, 2).status_code == 201
     assert pg.ok("post", f"/api/transfer/validate-transfer/{transfer_id}")["status"] == "VALIDATED"
     assert records(pg, transfer_id)[0][2] == -3
+
+
+def test_a_retried_scan_with_an_idempotency_key_reserves_once_and_ids_beyond_any_row_are_404(pg, yard):
+    body = {
+        "productId": yard["product"]["id"],
+        "quantity": 2,
+        "sourceLocationCode": yard["a"]["code"],
+        "destinationLocationCode": yard["b"]["code"],
+    }
+    first, again = (pg.call("post", ADD, body, headers={"Idempotency-Key": "scan-1"}).get_json() for _ in "12")
+    assert first == again and first["status"] == 200
+    assert held(pg, yard) == (10, 0, 2)
+    huge = 10**30
+    pg.fail("get", f"/api/transfer/{huge}", status=404)
+    pg.fail("post", f"/api/transfer/validate-transfer/{huge}", status=404)
+    pg.fail("delete", f"/api/transfer/delete-transfer/{huge}", status=404)
+    pg.fail("delete", f"/api/transfer-product/delete-transfer-product/{huge}", status=404)
+    pg.fail("post", ADD, {**body, "documentId": huge}, status=400)  # beyond an id's range: the field says so

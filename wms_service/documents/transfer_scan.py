@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from ..audit import stamp
 from ..auth.models import Tenant, User
 from ..catalog.models import Product, Warehouse
+from ..db import MAX_ID
 from ..errors import Conflict, InsufficientStock, NotFound, ValidationFailed
 from ..stock import bins, reservations
 from ..stock.models import Batch, BatchCode, Bin
@@ -121,7 +122,9 @@ def add(db: Session, *, tenant: Tenant, user: User, scan: Scan) -> Scanned:
 
 def remove(db: Session, *, tenant: Tenant, user: User, line_id: int) -> Transfer:
     """Remove a line of a transfer still editable (409 otherwise), releasing its reservation."""
-    transfer_id = db.scalar(select(TransferLine.transfer_id).where(*_own_line(tenant.id, line_id)))
+    transfer_id = None
+    if 0 < line_id <= MAX_ID:  # beyond it no row has the id, and the database's integer could not hold it
+        transfer_id = db.scalar(select(TransferLine.transfer_id).where(*_own_line(tenant.id, line_id)))
     if transfer_id is None:
         raise NotFound(f"Transfer product {line_id} not found.")
     transfer = get(db, tenant=tenant, transfer_id=transfer_id, lock=True)
