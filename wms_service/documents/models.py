@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..audit import AuditMixin
 from ..catalog.delete_rules import blocks_delete
-from ..db import Base, IdMixin, IdType, Quantity
+from ..db import NEVER_REUSED, Base, IdMixin, IdType, Quantity
 
 
 class StocktakingStatus(StrEnum):
@@ -19,6 +19,7 @@ class Stocktaking(IdMixin, AuditMixin, Base):
     """A count of one bin: open while its lines are counted, finished (final) once the differences are posted."""
 
     __tablename__ = "stocktaking"
+    __table_args__ = (NEVER_REUSED,)
 
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"), index=True)
     bin_id: Mapped[int] = mapped_column(ForeignKey("bin.id"), index=True, info=blocks_delete("stocktakings"))

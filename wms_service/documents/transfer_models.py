@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..audit import AuditMixin
 from ..catalog.delete_rules import blocks_delete
-from ..db import Base, IdMixin, Quantity
+from ..db import NEVER_REUSED, Base, IdMixin, Quantity
 
 
 class TransferStatus(StrEnum):
@@ -29,6 +29,7 @@ class Transfer(IdMixin, AuditMixin, Base):
     """Stock moving between bins of one warehouse: scanned line by line, then validated (final) or cancelled."""
 
     __tablename__ = "transfer"
+    __table_args__ = (NEVER_REUSED,)
 
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"), index=True)
     warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouse.id"), index=True, info=blocks_delete("transfers"))

@@ -44,6 +44,7 @@ def upgrade():
         ),
         sa.ForeignKeyConstraint(["warehouse_id"], ["warehouse.id"], name=op.f("fk_transfer_warehouse_id_warehouse")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_transfer")),
+        sqlite_autoincrement=True,
     )
     op.create_index(op.f("ix_transfer_tenant_id"), "transfer", ["tenant_id"])
     op.create_index(op.f("ix_transfer_warehouse_id"), "transfer", ["warehouse_id"])
