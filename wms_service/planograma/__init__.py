@@ -15,8 +15,10 @@ from . import (
     metadata,
     orders,
     printable_documents,
+    production,
     products,
     requests,
+    returns,
     security,
     stock,
 )
@@ -32,6 +34,8 @@ BLUEPRINTS = (
     metadata.blp,
     orders.blp,
     printable_documents.blp,
+    returns.blp,
+    production.blp,
 )
 
 
