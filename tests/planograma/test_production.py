@@ -200,6 +200,10 @@ def test_add_refuses_what_it_must_and_makes_nothing(pg, kit, verified):
     )
     assert "requires an expiration date" in refused(400, warehouseId=warehouse_id, productId=dated["id"])
     assert [o["thirdPartyReference"] for o in pg.ok("post", "/api/production/read", {})] == ["PO-X"]
+    keyed = {**base, "warehouseId": warehouse_id, "thirdPartyReference": "PO-K"}
+    again = [pg.call("put", "/api/production/add", keyed, headers={"Idempotency-Key": "p-1"}).get_json() for _ in "12"]
+    assert again[0] == again[1] and again[0]["status"] == 200
+    assert [o["thirdPartyReference"] for o in pg.ok("post", "/api/production/read", {})] == ["PO-X", "PO-K"]
 
 
 def test_read_filters_and_pages(pg, kit, verified):

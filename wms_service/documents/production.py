@@ -171,6 +171,12 @@ def close(db: Session, *, tenant: Tenant, user: User, order: ProductionOrder) ->
     """Consume the components and post the output of the (locked) order, as one transaction; it becomes CLOSED."""
     LIFECYCLE.check_move(order, S.CLOSED)
     refusal = f"Production order {order.id} cannot be closed"
+    # The place first: finding the PRODUCTION bin locks the warehouse row, which a return or a receipt into the
+    # warehouse also takes before any bin, so they queue there rather than lock bins in opposite orders.
+    if order.bin_id is not None:
+        into = db.get(Bin, order.bin_id)
+    else:
+        into = bins.special(db, tenant=tenant, user=user, warehouse_id=order.warehouse_id, code=bins.PRODUCTION)
     components = components_of(db, [order.id])
     if components:
         wants = [LineWant(c.id, c.product_id, c.quantity * order.quantity) for c in components]
@@ -193,10 +199,6 @@ def close(db: Session, *, tenant: Tenant, user: User, order: ProductionOrder) ->
         except Conflict as exc:
             raise type(exc)(f"{refusal}: {exc.message}") from exc
     product = db.get(Product, order.product_id)
-    if order.bin_id is not None:
-        into = db.get(Bin, order.bin_id)
-    else:
-        into = bins.special(db, tenant=tenant, user=user, warehouse_id=order.warehouse_id, code=bins.PRODUCTION)
     batch = batches.for_receipt(
         db, tenant=tenant, user=user, product=product, code=order.batch_code, expiry=order.expiration_date
     )

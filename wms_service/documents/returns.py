@@ -57,23 +57,7 @@ def add(db: Session, *, tenant: Tenant, user: User, values: dict) -> CustomerRet
     if order is not None:
         places = _back_to_batches(db, tenant.id, order, lines, products)
     else:
-        places = [
-            [
-                (
-                    batches.for_receipt(
-                        db,
-                        tenant=tenant,
-                        user=user,
-                        product=products[line["code"]],
-                        code=line.get("batch_code"),
-                        expiry=line.get("expiration_date"),
-                        index=i,
-                    ).id,
-                    line["quantity"],
-                )
-            ]
-            for i, line in enumerate(lines)
-        ]
+        places = _receipt_batches(db, tenant, user, lines, products)
     # The RETURNS bin locks the warehouse row: taken after the cap was decided under the order's lock.
     into = bins.special(db, tenant=tenant, user=user, warehouse_id=warehouse_id, code=bins.RETURNS)
     ret = CustomerReturn(
@@ -203,6 +187,17 @@ def _back_to_batches(
                 entry[2] += n
                 want -= n
         places.append(taken)
+    return places
+
+
+def _receipt_batches(db, tenant: Tenant, user: User, lines: list[dict], products: dict[str, Product]) -> list:
+    """Without an initial order: per line, the one batch ``batches.for_receipt`` names for it."""
+    places = []
+    for i, line in enumerate(lines):
+        product = products[line["code"]]
+        code, expiry = line.get("batch_code"), line.get("expiration_date")
+        batch = batches.for_receipt(db, tenant=tenant, user=user, product=product, code=code, expiry=expiry, index=i)
+        places.append([(batch.id, line["quantity"])])
     return places
 
 
