@@ -20,7 +20,8 @@ class ProductionOrder(IdMixin, AuditMixin, Base):
     """Makes ``quantity`` of a product from its components when it is closed."""
 
     __tablename__ = "production_order"
-    __table_args__ = (UniqueConstraint("tenant_id", "third_party_reference"),)
+    # A document's id is never given again, not even on SQLite (main's db.NEVER_REUSED, when merged).
+    __table_args__ = (UniqueConstraint("tenant_id", "third_party_reference"), {"sqlite_autoincrement": True})
 
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"))
     third_party_reference: Mapped[str] = mapped_column(String(100))

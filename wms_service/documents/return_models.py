@@ -22,7 +22,8 @@ class CustomerReturn(IdMixin, AuditMixin, Base):
     """Goods a customer sent back, received at add into the warehouse's RETURNS bin."""
 
     __tablename__ = "customer_return"
-    __table_args__ = (UniqueConstraint("tenant_id", "external_reference"),)
+    # A document's id is never given again, not even on SQLite (main's db.NEVER_REUSED, when merged).
+    __table_args__ = (UniqueConstraint("tenant_id", "external_reference"), {"sqlite_autoincrement": True})
 
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"))
     external_reference: Mapped[str] = mapped_column(String(100))

@@ -60,6 +60,7 @@ def upgrade():
         sa.UniqueConstraint(
             "tenant_id", "external_reference", name=op.f("uq_customer_return_tenant_id_external_reference")
         ),
+        sqlite_autoincrement=True,
     )
     _indexes("customer_return", "bin_id", "initial_order_id", "warehouse_id")
     op.create_table(
@@ -98,6 +99,7 @@ def upgrade():
         sa.UniqueConstraint(
             "tenant_id", "third_party_reference", name=op.f("uq_production_order_tenant_id_third_party_reference")
         ),
+        sqlite_autoincrement=True,
     )
     _indexes("production_order", "bin_id", "product_id", "warehouse_id")
     op.create_table(
