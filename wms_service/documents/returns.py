@@ -11,6 +11,7 @@ the same transaction.
 
 from collections import defaultdict
 from collections.abc import Collection
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -168,7 +169,8 @@ def _back_to_batches(
         wanted[product_id] += line["quantity"]
         first.setdefault(product_id, i)
     for product_id, quantity in wanted.items():
-        picked, returned = _totals(left.get(product_id, []))
+        picked = sum(b.picked for b in left.get(product_id, []))
+        returned = sum(b.returned for b in left.get(product_id, []))
         if quantity > picked - returned:
             code = lines[first[product_id]]["code"]
             raise Conflict(
@@ -180,11 +182,11 @@ def _back_to_batches(
     for line in lines:
         batches_left = left[products[line["code"]].id]
         want, taken = line["quantity"], []
-        for entry in batches_left:
-            n = min(want, entry[1] - entry[2])
+        for batch in batches_left:
+            n = min(want, batch.picked - batch.returned)
             if n > 0:
-                taken.append((entry[0], n))
-                entry[2] += n
+                taken.append((batch.batch_id, n))
+                batch.returned += n
                 want -= n
         places.append(taken)
     return places
@@ -201,8 +203,17 @@ def _receipt_batches(db, tenant: Tenant, user: User, lines: list[dict], products
     return places
 
 
-def _left_to_return(db, tenant_id: int, order_id: int, product_ids: Collection[int]) -> dict[int, list[list[int]]]:
-    """Per product, ``[batch id, picked, returned]`` for each batch the order picked, in the order it picked them."""
+@dataclass
+class _PickedBatch:
+    """How much of one batch an order picked, and how much of that returns brought back."""
+
+    batch_id: int
+    picked: int
+    returned: int
+
+
+def _left_to_return(db, tenant_id: int, order_id: int, product_ids: Collection[int]) -> dict[int, list[_PickedBatch]]:
+    """Per product, each batch the order picked, in the order it picked them."""
     r = BinInventoryRecord
     picked = db.execute(
         select(r.product_id, r.batch_id, func.sum(-r.amount), func.min(r.id))
@@ -231,14 +242,10 @@ def _left_to_return(db, tenant_id: int, order_id: int, product_ids: Collection[i
             .group_by(r.product_id, r.batch_id)
         )
     )
-    left: dict[int, list[list[int]]] = defaultdict(list)
+    left: dict[int, list[_PickedBatch]] = defaultdict(list)
     for product_id, batch_id, total, _first in picked:
-        left[product_id].append([batch_id, int(total), returned.get((product_id, batch_id), 0)])
+        left[product_id].append(_PickedBatch(batch_id, int(total), returned.get((product_id, batch_id), 0)))
     return left
-
-
-def _totals(entries: list[list[int]]) -> tuple[int, int]:
-    return sum(e[1] for e in entries), sum(e[2] for e in entries)
 
 
 def _at(index: int, field: str, message: str) -> dict:
