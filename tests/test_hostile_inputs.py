@@ -81,6 +81,13 @@ def test_a_deeply_nested_add_with_an_idempotency_key_is_answered_and_replayed(pg
     if path == "/api/order/add":
         line = {"productId": pg.native.product()["id"], "quantity": 1}
         body = {"externalOrderId": "DEEP-1", "warehouseId": pg.native.warehouse()["id"], "orderProducts": [line]}
+    elif path == "/api/return/add":
+        line = {"code": pg.native.product()["code"], "quantity": 1}
+        body = {"externalReference": "DEEP-1", "externalClientId": "C", "warehouseId": pg.native.warehouse()["id"]}
+        body["returnedProducts"] = [line]
+    elif path == "/api/production/add":
+        body = {"productId": pg.native.product()["id"], "quantity": 1, "thirdPartyReference": "DEEP-1"}
+        body["warehouseId"] = pg.native.warehouse()["id"]
     raw = nested(1000, body)
     headers = {"Idempotency-Key": f"deep-{path}", "Content-Type": "application/json"}
     first = pg.call("put", path, data=raw, headers=headers)

@@ -4,6 +4,8 @@ from .auth.models import ApiSession, LoginFailure, Tenant, TenantHost, User  # n
 from .catalog.models import Category, Company, MeasurementUnit, Product, Warehouse  # noqa: F401
 from .documents.models import Stocktaking, StocktakingRecord  # noqa: F401
 from .documents.order_models import Order, OrderLine  # noqa: F401
+from .documents.production_models import ProductionComponent, ProductionOrder  # noqa: F401
+from .documents.return_models import CustomerReturn, ReturnLine  # noqa: F401
 from .documents.transfer_models import Transfer, TransferLine  # noqa: F401
 from .events.models import OutboxEvent  # noqa: F401
 from .stock.models import (  # noqa: F401

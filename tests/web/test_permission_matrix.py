@@ -18,6 +18,7 @@ FURTHER_SEARCHES = {
     "/api/order/picking-info",
     "/api/order/print-document",
     "/api/printable-document/notice/{orderId}",
+    "/api/return/validation-info",
 }
 
 

@@ -15,8 +15,10 @@ from . import (
     metadata,
     orders,
     printable_documents,
+    production,
     products,
     requests,
+    returns,
     security,
     stock,
     transfers,
@@ -35,6 +37,8 @@ BLUEPRINTS = (
     printable_documents.blp,
     transfers.blp,
     transfers.lines_blp,
+    returns.blp,
+    production.blp,
 )
 
 

@@ -5,7 +5,7 @@ and batch from a source bin to a destination bin, with its SSCC and serial numbe
 of ``stock_reservation`` (document type TRANSFER).
 
 Revision ID: 0013
-Revises: 0009
+Revises: 0012
 Create Date: 2026-12-01
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0009"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
