@@ -14,6 +14,7 @@ NO_PERMISSION_NEEDED = {("post", "/v1/session"), ("delete", "/v1/session")}
 
 # POSTs that only read, besides the contract's patterns.
 FURTHER_SEARCHES = {
+    "/api/nir/validation-info",
     "/api/order/order-ready",
     "/api/order/picking-info",
     "/api/order/print-document",

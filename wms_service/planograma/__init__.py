@@ -13,9 +13,11 @@ from . import (
     envelope,
     measurement_units,
     metadata,
+    nirs,
     orders,
     printable_documents,
     products,
+    purchase_orders,
     requests,
     security,
     stock,
@@ -32,6 +34,8 @@ BLUEPRINTS = (
     metadata.blp,
     orders.blp,
     printable_documents.blp,
+    nirs.blp,
+    purchase_orders.blp,
 )
 
 

@@ -1,0 +1,309 @@
+"""Purchase orders: what was ordered from a supplier, and how much of it the linked NIRs brought in.
+
+Lines carry ordered quantities, one line per product. Received quantities are never stored: a line has received
+the sum of its product over the validated NIRs linked to its order. The status moves by ``LIFECYCLE``; the
+received statuses are reached by themselves (``refresh``, in the transaction that validates a linked NIR or
+changes the links or lines), never on a client's request.
+"""
+
+from collections.abc import Collection
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..audit import stamp
+from ..auth.models import Tenant, User
+from ..catalog.models import Company, Product, Warehouse
+from ..errors import Conflict, NotFound
+from ..events import outbox
+from ..repo import get_or_404
+from . import base
+from .nir_models import Nir, NirLine, NirStatus
+from .purchase_order_models import PurchaseOrder, PurchaseOrderLine, PurchaseOrderNir
+from .purchase_order_models import PurchaseOrderStatus as S
+
+LIFECYCLE = base.StatusTable(
+    "Purchase order",
+    {
+        S.DRAFT: {S.DRAFT, S.SENT, S.CANCELLED, S.PARTIALLY_RECEIVED, S.RECEIVED},
+        S.SENT: {S.SENT, S.DRAFT, S.CANCELLED, S.PARTIALLY_RECEIVED, S.RECEIVED, S.CLOSED},
+        S.PARTIALLY_RECEIVED: {S.RECEIVED, S.CLOSED},
+        S.RECEIVED: {S.CLOSED},
+        S.CLOSED: set(),
+        S.CANCELLED: set(),
+    },
+    # Its header, lines and links change until it is fully received, closed or cancelled.
+    editable={S.DRAFT, S.SENT, S.PARTIALLY_RECEIVED},
+    document_type="PURCHASE_ORDER",
+)
+AUTOMATIC = frozenset({S.PARTIALLY_RECEIVED, S.RECEIVED})
+HEADER = ("order_date", "arrival_date", "warehouse_id", "comment", "document_number")
+
+
+def event_data(order: PurchaseOrder) -> dict:
+    return {"documentNumber": order.document_number}
+
+
+def add(db: Session, *, tenant: Tenant, user: User, values: dict) -> PurchaseOrder:
+    """Make a DRAFT purchase order. ``values``: the ``HEADER`` attributes, ``supplier`` (a company's id or
+    external reference), ``nirs`` (ids of NIRs to link) and ``lines`` (``product_id`` or ``code``, ``quantity``)."""
+    values = dict(values)
+    nirs, lines = values.pop("nirs", None) or [], values.pop("lines", None) or []
+    supplier_id = supplier(db, tenant_id=tenant.id, value=values.pop("supplier"))
+    _check_warehouse(db, tenant.id, values.get("warehouse_id"))
+    order = PurchaseOrder(tenant_id=tenant.id, supplier_id=supplier_id, status=S.DRAFT, **values)
+    stamp(order, user, created=True)
+    db.add(order)
+    db.flush()
+    for line in lines:
+        _add_line(db, tenant.id, order, line)
+    _link(db, tenant.id, order, nirs)
+    base.announce(db, LIFECYCLE, order, data=event_data(order))
+    refresh(db, order, user=user)
+    return order
+
+
+def update(db: Session, *, tenant: Tenant, user: User, order: PurchaseOrder, changes: dict) -> PurchaseOrder:
+    """Change the header (``supplier``, the ``HEADER`` attributes) and the linked NIRs (``nirs`` replaces them),
+    while the order is editable (409 otherwise); the caller holds its lock."""
+    LIFECYCLE.check_editable(order)
+    changes = dict(changes)
+    if "supplier" in changes:
+        order.supplier_id = supplier(db, tenant_id=tenant.id, value=changes.pop("supplier"))
+    nirs = changes.pop("nirs", None)
+    _check_warehouse(db, tenant.id, changes.get("warehouse_id"))
+    for name, value in changes.items():
+        setattr(order, name, value)
+    if nirs is not None:
+        _link(db, tenant.id, order, nirs)
+    stamp(order, user)
+    refresh(db, order, user=user)
+    return order
+
+
+def set_status(db: Session, *, user: User, order: PurchaseOrder, status: S) -> PurchaseOrder:
+    """A client's status change (``status``, ``close``), as the table allows; the received statuses are
+    reached by themselves and never set (409)."""
+    if status in AUTOMATIC:
+        raise Conflict(
+            f"Purchase order {order.id} is {_word(order.status)}; {_word(status)} is reached by itself, never set."
+        )
+    if status == S.CANCELLED and _received_anything(db, order.id):
+        raise Conflict(f"Purchase order {order.id} has received goods and cannot be cancelled.")
+    base.move(db, LIFECYCLE, order, status, data=event_data(order))
+    stamp(order, user)
+    db.flush()
+    return order
+
+
+def delete(db: Session, *, order: PurchaseOrder) -> int:
+    """Delete an order that has received nothing (no validated linked NIR; 409 otherwise)."""
+    if _received_anything(db, order.id):
+        raise Conflict(f"Purchase order {order.id} has received goods and cannot be deleted.")
+    outbox.emit(
+        db,
+        tenant_id=order.tenant_id,
+        type="purchase_order.deleted",
+        document_type=LIFECYCLE.document_type,
+        document_id=order.id,
+        data={"status": str(order.status), **event_data(order)},
+    )
+    db.delete(order)
+    db.flush()
+    return order.id
+
+
+def add_product(db: Session, *, tenant: Tenant, user: User, order: PurchaseOrder, line: dict) -> PurchaseOrderLine:
+    """Order a product (``product_id`` or ``code``, ``quantity``); a product already on the order is a 409."""
+    LIFECYCLE.check_editable(order)
+    row = _add_line(db, tenant.id, order, line)
+    stamp(order, user)
+    refresh(db, order, user=user)
+    return row
+
+
+def remove_product(db: Session, *, tenant: Tenant, user: User, line_id: int) -> PurchaseOrder:
+    """Remove a line, while its order is editable and nothing of its product was received (409 otherwise)."""
+    line = get_or_404(db, PurchaseOrderLine, tenant.id, line_id, "Purchase order product")
+    order = get(db, tenant=tenant, order_id=line.purchase_order_id, lock=True)
+    LIFECYCLE.check_editable(order)
+    if received(db, [order.id]).get((order.id, line.product_id)):
+        raise Conflict(f"Purchase order {order.id} has received product {line.product_id}; its line stays.")
+    db.delete(line)
+    db.flush()
+    stamp(order, user)
+    refresh(db, order, user=user)
+    return order
+
+
+def after_receipt(db: Session, *, tenant: Tenant, user: User, nir_id: int) -> None:
+    """A linked NIR was validated: its purchase orders move towards received (in the NIR's transaction)."""
+    orders = db.scalars(
+        select(PurchaseOrder)
+        .join(PurchaseOrderNir, PurchaseOrderNir.purchase_order_id == PurchaseOrder.id)
+        .where(PurchaseOrderNir.nir_id == nir_id, PurchaseOrder.tenant_id == tenant.id)
+        .order_by(PurchaseOrder.id)
+        .with_for_update()
+    ).all()
+    for order in orders:
+        refresh(db, order, user=user)
+
+
+def refresh(db: Session, order: PurchaseOrder, *, user: User) -> None:
+    """Move the order to PARTIALLY_RECEIVED or RECEIVED as its lines' received quantities say (every line
+    received in full: RECEIVED; something received: PARTIALLY_RECEIVED); closed and cancelled orders stay."""
+    db.flush()
+    if order.status not in LIFECYCLE.editable:
+        return
+    got = received(db, [order.id])
+    rows = lines_of(db, [order.id])
+    if not any(got.get((order.id, row.product_id)) for row in rows):
+        return
+    full = all(got.get((order.id, row.product_id), 0) >= row.quantity for row in rows)
+    target = S.RECEIVED if full else S.PARTIALLY_RECEIVED
+    if target != order.status:
+        base.move(db, LIFECYCLE, order, target, data=event_data(order))
+        stamp(order, user)
+        db.flush()
+
+
+# --- finding -------------------------------------------------------------------------------------------------
+
+
+def get(db: Session, *, tenant: Tenant, order_id: int, lock: bool = False) -> PurchaseOrder:
+    return get_or_404(db, PurchaseOrder, tenant.id, order_id, "Purchase order", lock=lock)
+
+
+def lines_of(db: Session, order_ids: Collection[int]) -> list[PurchaseOrderLine]:
+    query = select(PurchaseOrderLine).where(PurchaseOrderLine.purchase_order_id.in_(order_ids))
+    return list(db.scalars(query.order_by(PurchaseOrderLine.id)))
+
+
+def nirs_of(db: Session, order_ids: Collection[int]) -> dict[int, list[int]]:
+    """The NIR ids linked to each order (orders without any are absent)."""
+    link = PurchaseOrderNir
+    rows = db.execute(
+        select(link.purchase_order_id, link.nir_id).where(link.purchase_order_id.in_(order_ids)).order_by(link.nir_id)
+    )
+    found: dict[int, list[int]] = {}
+    for order_id, nir_id in rows:
+        found.setdefault(order_id, []).append(nir_id)
+    return found
+
+
+def of_nirs(db: Session, nir_ids: Collection[int]) -> dict[int, list[PurchaseOrder]]:
+    """The purchase orders each NIR is linked to, in id order."""
+    rows = db.execute(
+        select(PurchaseOrderNir.nir_id, PurchaseOrder)
+        .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderNir.purchase_order_id)
+        .where(PurchaseOrderNir.nir_id.in_(nir_ids))
+        .order_by(PurchaseOrder.id)
+    )
+    found: dict[int, list[PurchaseOrder]] = {}
+    for nir_id, order in rows:
+        found.setdefault(nir_id, []).append(order)
+    return found
+
+
+def received(db: Session, order_ids: Collection[int]) -> dict[tuple[int, int], int]:
+    """(order id, product id) -> what the validated NIRs linked to the order brought of the product."""
+    rows = db.execute(
+        select(PurchaseOrderNir.purchase_order_id, NirLine.product_id, func.sum(NirLine.quantity))
+        .join(Nir, Nir.id == PurchaseOrderNir.nir_id)
+        .join(NirLine, NirLine.nir_id == Nir.id)
+        .where(PurchaseOrderNir.purchase_order_id.in_(order_ids), Nir.status_value == str(NirStatus.VALIDATED))
+        .group_by(PurchaseOrderNir.purchase_order_id, NirLine.product_id)
+    )
+    return {(order_id, product_id): int(total) for order_id, product_id, total in rows}
+
+
+def supplier(db: Session, *, tenant_id: int, value: int | str) -> int:
+    """The tenant's company a ``supplier`` names: a JSON number is its id; text is its external reference, or
+    its id when no company has that reference and the text is a number (404 otherwise)."""
+    found = None
+    if isinstance(value, str):
+        found = db.scalar(select(Company.id).where(Company.tenant_id == tenant_id, Company.external_reference == value))
+    if found is None and (isinstance(value, int) or value.isdigit()) and 0 < int(value) < 2**53:
+        found = db.scalar(select(Company.id).where(Company.tenant_id == tenant_id, Company.id == int(value)))
+    if found is None:
+        raise NotFound(f"No company matches supplier {value!r}.", {"supplier": ["No such company."]})
+    return found
+
+
+# --- rules ---------------------------------------------------------------------------------------------------
+
+
+def _received_anything(db, order_id: int) -> bool:
+    query = (
+        select(PurchaseOrderNir.id)
+        .join(Nir, Nir.id == PurchaseOrderNir.nir_id)
+        .where(PurchaseOrderNir.purchase_order_id == order_id, Nir.status_value == str(NirStatus.VALIDATED))
+    )
+    return db.scalar(query.limit(1)) is not None
+
+
+def _check_warehouse(db, tenant_id: int, warehouse_id: int | None) -> None:
+    if warehouse_id is None:
+        return
+    if db.scalar(select(Warehouse.id).where(Warehouse.tenant_id == tenant_id, Warehouse.id == warehouse_id)) is None:
+        raise NotFound(f"Warehouse {warehouse_id} not found.", {"warehouseId": ["The warehouse does not exist."]})
+
+
+def _add_line(db, tenant_id: int, order: PurchaseOrder, line: dict) -> PurchaseOrderLine:
+    query = select(Product.id).where(Product.tenant_id == tenant_id)
+    if line.get("product_id") is not None:
+        product_id = db.scalar(query.where(Product.id == line["product_id"]))
+        named = f"Product {line['product_id']}"
+    else:
+        product_id = db.scalar(query.where(Product.code == line.get("code")))
+        named = f"Product {line.get('code')!r}"
+    if product_id is None:
+        raise NotFound(f"{named} not found.", {"productId": ["Unknown product."]})
+    taken = db.scalar(
+        select(PurchaseOrderLine.id).where(
+            PurchaseOrderLine.purchase_order_id == order.id, PurchaseOrderLine.product_id == product_id
+        )
+    )
+    if taken is not None:
+        raise Conflict(f"Purchase order {order.id} already orders product {product_id} (line {taken}).")
+    row = PurchaseOrderLine(
+        tenant_id=tenant_id, purchase_order_id=order.id, product_id=product_id, quantity=line["quantity"]
+    )
+    db.add(row)
+    db.flush()
+    return row
+
+
+def _link(db, tenant_id: int, order: PurchaseOrder, nir_ids: list[int]) -> None:
+    """The order's NIRs become ``nir_ids`` (each a NIR of the tenant: 404 otherwise); a validated NIR cannot be
+    unlinked (409)."""
+    wanted = set(nir_ids)
+    known = set(db.scalars(select(Nir.id).where(Nir.tenant_id == tenant_id, Nir.id.in_(wanted))))
+    if wanted - known:
+        raise NotFound(f"No NIR {', '.join(str(i) for i in sorted(wanted - known))}.", {"nirs": ["Unknown NIR."]})
+    current = {
+        link.nir_id: link
+        for link in db.scalars(select(PurchaseOrderNir).where(PurchaseOrderNir.purchase_order_id == order.id))
+    }
+    dropped = [link for nir_id, link in current.items() if nir_id not in wanted]
+    kept = set(
+        db.scalars(
+            select(Nir.id).where(
+                Nir.id.in_([link.nir_id for link in dropped]), Nir.status_value == str(NirStatus.VALIDATED)
+            )
+        )
+    )
+    if kept:
+        # What it received stays received: the order keeps the NIRs that brought it.
+        raise Conflict(f"Purchase order {order.id} received goods through NIR {min(kept)}, which stays linked.")
+    for link in dropped:
+        db.delete(link)
+    db.add_all(
+        PurchaseOrderNir(tenant_id=tenant_id, purchase_order_id=order.id, nir_id=nir_id)
+        for nir_id in sorted(wanted - set(current))
+    )
+    db.flush()
+
+
+def _word(status: S) -> str:
+    return status.value.lower().replace("_", " ")
