@@ -62,3 +62,33 @@ def test_racing_validations_move_the_stock_exactly_once(app, server, pg):
     assert_ledger_verifies(app, pg.tenant_code)
     assert_cli_ledger_verifies(app)
     assert_clean_log(server)
+
+
+@on_gunicorn
+def test_receipts_of_the_same_products_in_opposite_orders_never_deadlock(app, server, pg):
+    w = world(pg)
+    bolt, nut = w["bolt"], w["nut"]
+    nirs = [
+        add_nir(pg, w, *((line(bolt, 1), line(nut, 1)) if i % 2 else (line(nut, 1), line(bolt, 1))))
+        for i in range(CLIENTS)
+    ]
+    headers = {"Authorization": f"Bearer clerk:{PASSWORD}", "Host": f"{pg.tenant_code}.wms.test"}
+    barrier = threading.Barrier(CLIENTS, timeout=TIMEOUT)
+
+    def send(nir):
+        http = requests.Session()
+        barrier.wait()
+        body = {"nirIds": [nir["nirId"]], "updateFields": {"validated": True}}
+        return http.patch(server[0] + "/api/nir/update", json=body, headers=headers, timeout=TIMEOUT)
+
+    with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
+        responses = list(pool.map(send, nirs))
+
+    assert [r.status_code for r in responses] == [200] * CLIENTS, [r.text for r in responses]
+    page = pg.ok("post", "/api/stock/all", {})
+    assert {(row["productCode"], row["remainingQuantity"]) for row in page["content"]} == {
+        (bolt["code"], CLIENTS),
+        (nut["code"], CLIENTS),
+    }
+    assert_ledger_verifies(app, pg.tenant_code)
+    assert_clean_log(server)

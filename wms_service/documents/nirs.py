@@ -142,7 +142,17 @@ def validate(db: Session, *, tenant: Tenant, user: User, nir: Nir) -> Nir:
     """Receive the NIR's goods (see the module's docstring); the caller holds the NIR's lock."""
     LIFECYCLE.check_move(nir, S.VALIDATED)
     lines = lines_of(db, [nir.id])
-    products = {p.id: p for p in db.scalars(select(Product).where(Product.id.in_({li.product_id for li in lines})))}
+    # Locked in id order before ``for_receipt`` locks each again (then a no-op): two receipts of the same products
+    # in other orders never wait on each other in a cycle.
+    products = {
+        p.id: p
+        for p in db.scalars(
+            select(Product)
+            .where(Product.id.in_({li.product_id for li in lines}))
+            .order_by(Product.id)
+            .with_for_update()
+        )
+    }
     wants = [put_away.Want(line.product_id, line.quantity, line.bin_id) for line in lines]
     places = put_away.choose(db, tenant=tenant, user=user, warehouse_id=nir.warehouse_id, wants=wants)
     for i, (line, bin_id) in enumerate(zip(lines, places, strict=True)):
