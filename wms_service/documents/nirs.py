@@ -16,14 +16,13 @@ from sqlalchemy.orm import Session
 
 from ..audit import stamp
 from ..auth.models import Tenant, User
-from ..catalog.models import Company, Product, Warehouse
+from ..catalog.models import Product
 from ..db import now
-from ..errors import Conflict, NotFound, ValidationFailed
+from ..errors import Conflict, NotFound
 from ..events import outbox
 from ..stock import batches, ledger
-from ..stock.models import Bin
 from ..stock.references import DocumentKind, Reference
-from . import base, order_supply, purchase_orders, put_away
+from . import base, nir_lines, order_supply, purchase_orders, put_away
 from .nir_models import Nir, NirLine
 from .nir_models import NirStatus as S
 
@@ -34,7 +33,6 @@ LIFECYCLE = base.StatusTable(
     document_type="NIR",
 )
 HEADER = ("third_party_reference", "warehouse_id", "supplier_id", "packaging_type")
-LINE = ("quantity", "external_line_id", "batch_code", "expiration_date", "production_date")
 
 
 def reference(nir: Nir) -> Reference:
@@ -56,9 +54,9 @@ def add(db: Session, *, tenant: Tenant, user: User, values: dict) -> Nir:
     values = dict(values)
     lines = values.pop("lines")
     validation_required = values.pop("validation_required", True)
-    _check_free(db, tenant.id, values, own_id=None)
-    _check_header(db, tenant.id, values)
-    resolved = _resolve_lines(db, tenant.id, values["warehouse_id"], lines)
+    nir_lines.check_keys_free(db, tenant.id, values, own_id=None)
+    nir_lines.check_header(db, tenant.id, values)
+    resolved = nir_lines.resolve_lines(db, tenant.id, values["warehouse_id"], lines)
     nir = Nir(tenant_id=tenant.id, status=S.PENDING, **values)
     stamp(nir, user, created=True)
     db.add(nir)
@@ -79,14 +77,14 @@ def update(db: Session, *, tenant: Tenant, user: User, nir: Nir, changes: dict) 
     lines = changes.pop("lines", None)
     if changes or lines is not None:
         LIFECYCLE.check_editable(nir)
-        _check_free(db, tenant.id, changes, own_id=nir.id)
-        _check_header(db, tenant.id, changes)
+        nir_lines.check_keys_free(db, tenant.id, changes, own_id=nir.id)
+        nir_lines.check_header(db, tenant.id, changes)
         for name, value in changes.items():
             setattr(nir, name, value)
         if lines is not None or "warehouse_id" in changes:
             # A line's location is a bin of the NIR's warehouse, so a new warehouse reads them again.
-            lines = lines if lines is not None else [_as_values(db, line) for line in lines_of(db, [nir.id])]
-            resolved = _resolve_lines(db, tenant.id, nir.warehouse_id, lines)
+            lines = lines if lines is not None else [nir_lines.as_values(db, line) for line in lines_of(db, [nir.id])]
+            resolved = nir_lines.resolve_lines(db, tenant.id, nir.warehouse_id, lines)
             for line in lines_of(db, [nir.id]):
                 db.delete(line)
             db.flush()
@@ -102,7 +100,7 @@ def update(db: Session, *, tenant: Tenant, user: User, nir: Nir, changes: dict) 
 
 def set_external_reference(db: Session, *, user: User, nir: Nir, value: str) -> Nir:
     """Rename the NIR's external key (unique per tenant, 409), at any status: it names the NIR, it moves nothing."""
-    _check_free(db, nir.tenant_id, {"external_reference": value}, own_id=nir.id)
+    nir_lines.check_keys_free(db, nir.tenant_id, {"external_reference": value}, own_id=nir.id)
     nir.external_reference = value
     stamp(nir, user)
     db.flush()
@@ -225,89 +223,3 @@ def targets(db: Session, *, tenant: Tenant, lists: dict, lock: bool = True) -> l
 
 def lines_of(db: Session, nir_ids: Collection[int]) -> list[NirLine]:
     return list(db.scalars(select(NirLine).where(NirLine.nir_id.in_(nir_ids)).order_by(NirLine.id)))
-
-
-# --- rules ---------------------------------------------------------------------------------------------------
-
-
-def _check_free(db, tenant_id: int, values: dict, *, own_id: int | None) -> None:
-    """externalReference and thirdPartyReference are unique per tenant: a taken one is a 409 naming the NIR (the
-    unique constraints decide a race, and answer 409 too)."""
-    for attr, label in (("external_reference", "externalReference"), ("third_party_reference", "thirdPartyReference")):
-        value = values.get(attr)
-        if value is None:
-            continue
-        taken = db.scalar(
-            select(Nir.id).where(Nir.tenant_id == tenant_id, getattr(Nir, attr) == value, Nir.id != (own_id or 0))
-        )
-        if taken is not None:
-            raise Conflict(f"NIR {taken} already has {label} {value!r}.", {label: [f"Already used by NIR {taken}."]})
-
-
-def _check_header(db, tenant_id: int, values: dict) -> None:
-    """The warehouse and the supplier (a company) are the tenant's (404 otherwise)."""
-    if "warehouse_id" in values:
-        found = db.scalar(
-            select(Warehouse.id).where(Warehouse.tenant_id == tenant_id, Warehouse.id == values["warehouse_id"])
-        )
-        if found is None:
-            raise NotFound(
-                f"Warehouse {values['warehouse_id']} not found.", {"warehouseId": ["The warehouse does not exist."]}
-            )
-    if values.get("supplier_id") is not None:
-        found = db.scalar(select(Company.id).where(Company.tenant_id == tenant_id, Company.id == values["supplier_id"]))
-        if found is None:
-            raise NotFound(
-                f"Company {values['supplier_id']} not found.", {"supplierId": ["The company does not exist."]}
-            )
-
-
-def _resolve_lines(db, tenant_id: int, warehouse_id: int, lines: list[dict]) -> list[dict]:
-    """Each line's product (by code), its named location (a bin of the NIR's warehouse), and the product's batch
-    rules (a product that requires a batch code or an expiry date refuses a line without one: 400)."""
-    if not lines:
-        raise ValidationFailed("A NIR has at least one line.", {"nirProducts": ["At least one line."]})
-    products = {
-        p.code: p
-        for p in db.scalars(
-            select(Product).where(Product.tenant_id == tenant_id, Product.code.in_({li["code"] for li in lines}))
-        )
-    }
-    codes = {li["location_code"] for li in lines if li.get("location_code")}
-    bins = dict(
-        db.execute(
-            select(Bin.code, Bin.id).where(
-                Bin.tenant_id == tenant_id, Bin.warehouse_id == warehouse_id, Bin.code.in_(codes)
-            )
-        ).all()
-    )
-    resolved = []
-    for i, line in enumerate(lines):
-        product = products.get(line["code"])
-        if product is None:
-            raise NotFound(f"No product has the code {line['code']!r}.", _at(i, "code", "Unknown product."))
-        code = line.get("location_code")
-        if code and code not in bins:
-            raise NotFound(
-                f"No location {code!r} in warehouse {warehouse_id}.", _at(i, "locationCode", "Unknown location.")
-            )
-        try:
-            batches.check_required(product, code=line.get("batch_code"), expiry=line.get("expiration_date"))
-        except ValidationFailed as exc:
-            raise ValidationFailed(exc.message, {"nirProducts": {str(i): exc.errors}}) from exc
-        resolved.append(
-            {"product_id": product.id, "bin_id": bins[code] if code else None, **{k: line.get(k) for k in LINE}}
-        )
-    return resolved
-
-
-def _as_values(db, line: NirLine) -> dict:
-    """A stored line as ``_resolve_lines`` takes it (when the NIR moves to another warehouse)."""
-    product = db.get(Product, line.product_id)
-    bin_ = db.get(Bin, line.bin_id) if line.bin_id else None
-    return {"code": product.code, "location_code": bin_.code if bin_ else None, **{k: getattr(line, k) for k in LINE}}
-
-
-def _at(index: int, field: str, message: str) -> dict:
-    """A line's field error, as the request names it."""
-    return {"nirProducts": {str(index): {field: [message]}}}

@@ -8,7 +8,7 @@ changes the links or lines), never on a client's request.
 
 from collections.abc import Collection
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..audit import stamp
@@ -18,7 +18,7 @@ from ..errors import Conflict, NotFound
 from ..events import outbox
 from ..repo import get_or_404
 from . import base
-from .nir_models import Nir, NirLine, NirStatus
+from . import purchase_order_links as links
 from .purchase_order_models import PurchaseOrder, PurchaseOrderLine, PurchaseOrderNir
 from .purchase_order_models import PurchaseOrderStatus as S
 
@@ -57,7 +57,7 @@ def add(db: Session, *, tenant: Tenant, user: User, values: dict) -> PurchaseOrd
     db.flush()
     for line in lines:
         _add_line(db, tenant.id, order, line)
-    _link(db, tenant.id, order, nirs)
+    links.link(db, tenant.id, order, nirs)
     base.announce(db, LIFECYCLE, order, data=event_data(order))
     refresh(db, order, user=user)
     return order
@@ -75,7 +75,7 @@ def update(db: Session, *, tenant: Tenant, user: User, order: PurchaseOrder, cha
     for name, value in changes.items():
         setattr(order, name, value)
     if nirs is not None:
-        _link(db, tenant.id, order, nirs)
+        links.link(db, tenant.id, order, nirs)
     stamp(order, user)
     refresh(db, order, user=user)
     return order
@@ -88,7 +88,7 @@ def set_status(db: Session, *, user: User, order: PurchaseOrder, status: S) -> P
         raise Conflict(
             f"Purchase order {order.id} is {_word(order.status)}; {_word(status)} is reached by itself, never set."
         )
-    if status == S.CANCELLED and _received_anything(db, order.id):
+    if status == S.CANCELLED and links.received_anything(db, order.id):
         raise Conflict(f"Purchase order {order.id} has received goods and cannot be cancelled.")
     base.move(db, LIFECYCLE, order, status, data=event_data(order))
     stamp(order, user)
@@ -98,7 +98,7 @@ def set_status(db: Session, *, user: User, order: PurchaseOrder, status: S) -> P
 
 def delete(db: Session, *, order: PurchaseOrder) -> int:
     """Delete an order that has received nothing (no validated linked NIR; 409 otherwise)."""
-    if _received_anything(db, order.id):
+    if links.received_anything(db, order.id):
         raise Conflict(f"Purchase order {order.id} has received goods and cannot be deleted.")
     outbox.emit(
         db,
@@ -127,7 +127,7 @@ def remove_product(db: Session, *, tenant: Tenant, user: User, line_id: int) -> 
     line = get_or_404(db, PurchaseOrderLine, tenant.id, line_id, "Purchase order product")
     order = get(db, tenant=tenant, order_id=line.purchase_order_id, lock=True)
     LIFECYCLE.check_editable(order)
-    if received(db, [order.id]).get((order.id, line.product_id)):
+    if links.received(db, [order.id]).get((order.id, line.product_id)):
         raise Conflict(f"Purchase order {order.id} has received product {line.product_id}; its line stays.")
     db.delete(line)
     db.flush()
@@ -155,7 +155,7 @@ def refresh(db: Session, order: PurchaseOrder, *, user: User) -> None:
     db.flush()
     if order.status not in LIFECYCLE.editable:
         return
-    got = received(db, [order.id])
+    got = links.received(db, [order.id])
     rows = lines_of(db, [order.id])
     if not any(got.get((order.id, row.product_id)) for row in rows):
         return
@@ -179,44 +179,6 @@ def lines_of(db: Session, order_ids: Collection[int]) -> list[PurchaseOrderLine]
     return list(db.scalars(query.order_by(PurchaseOrderLine.id)))
 
 
-def nirs_of(db: Session, order_ids: Collection[int]) -> dict[int, list[int]]:
-    """The NIR ids linked to each order (orders without any are absent)."""
-    link = PurchaseOrderNir
-    rows = db.execute(
-        select(link.purchase_order_id, link.nir_id).where(link.purchase_order_id.in_(order_ids)).order_by(link.nir_id)
-    )
-    found: dict[int, list[int]] = {}
-    for order_id, nir_id in rows:
-        found.setdefault(order_id, []).append(nir_id)
-    return found
-
-
-def of_nirs(db: Session, nir_ids: Collection[int]) -> dict[int, list[PurchaseOrder]]:
-    """The purchase orders each NIR is linked to, in id order."""
-    rows = db.execute(
-        select(PurchaseOrderNir.nir_id, PurchaseOrder)
-        .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderNir.purchase_order_id)
-        .where(PurchaseOrderNir.nir_id.in_(nir_ids))
-        .order_by(PurchaseOrder.id)
-    )
-    found: dict[int, list[PurchaseOrder]] = {}
-    for nir_id, order in rows:
-        found.setdefault(nir_id, []).append(order)
-    return found
-
-
-def received(db: Session, order_ids: Collection[int]) -> dict[tuple[int, int], int]:
-    """(order id, product id) -> what the validated NIRs linked to the order brought of the product."""
-    rows = db.execute(
-        select(PurchaseOrderNir.purchase_order_id, NirLine.product_id, func.sum(NirLine.quantity))
-        .join(Nir, Nir.id == PurchaseOrderNir.nir_id)
-        .join(NirLine, NirLine.nir_id == Nir.id)
-        .where(PurchaseOrderNir.purchase_order_id.in_(order_ids), Nir.status_value == str(NirStatus.VALIDATED))
-        .group_by(PurchaseOrderNir.purchase_order_id, NirLine.product_id)
-    )
-    return {(order_id, product_id): int(total) for order_id, product_id, total in rows}
-
-
 def supplier(db: Session, *, tenant_id: int, value: int | str) -> int:
     """The tenant's company a ``supplier`` names: a JSON number is its id; text is its external reference, or
     its id when no company has that reference and the text is a number (404 otherwise)."""
@@ -231,15 +193,6 @@ def supplier(db: Session, *, tenant_id: int, value: int | str) -> int:
 
 
 # --- rules ---------------------------------------------------------------------------------------------------
-
-
-def _received_anything(db, order_id: int) -> bool:
-    query = (
-        select(PurchaseOrderNir.id)
-        .join(Nir, Nir.id == PurchaseOrderNir.nir_id)
-        .where(PurchaseOrderNir.purchase_order_id == order_id, Nir.status_value == str(NirStatus.VALIDATED))
-    )
-    return db.scalar(query.limit(1)) is not None
 
 
 def _check_warehouse(db, tenant_id: int, warehouse_id: int | None) -> None:
@@ -272,37 +225,6 @@ def _add_line(db, tenant_id: int, order: PurchaseOrder, line: dict) -> PurchaseO
     db.add(row)
     db.flush()
     return row
-
-
-def _link(db, tenant_id: int, order: PurchaseOrder, nir_ids: list[int]) -> None:
-    """The order's NIRs become ``nir_ids`` (each a NIR of the tenant: 404 otherwise); a validated NIR cannot be
-    unlinked (409)."""
-    wanted = set(nir_ids)
-    known = set(db.scalars(select(Nir.id).where(Nir.tenant_id == tenant_id, Nir.id.in_(wanted))))
-    if wanted - known:
-        raise NotFound(f"No NIR {', '.join(str(i) for i in sorted(wanted - known))}.", {"nirs": ["Unknown NIR."]})
-    current = {
-        link.nir_id: link
-        for link in db.scalars(select(PurchaseOrderNir).where(PurchaseOrderNir.purchase_order_id == order.id))
-    }
-    dropped = [link for nir_id, link in current.items() if nir_id not in wanted]
-    kept = set(
-        db.scalars(
-            select(Nir.id).where(
-                Nir.id.in_([link.nir_id for link in dropped]), Nir.status_value == str(NirStatus.VALIDATED)
-            )
-        )
-    )
-    if kept:
-        # What it received stays received: the order keeps the NIRs that brought it.
-        raise Conflict(f"Purchase order {order.id} received goods through NIR {min(kept)}, which stays linked.")
-    for link in dropped:
-        db.delete(link)
-    db.add_all(
-        PurchaseOrderNir(tenant_id=tenant_id, purchase_order_id=order.id, nir_id=nir_id)
-        for nir_id in sorted(wanted - set(current))
-    )
-    db.flush()
 
 
 def _word(status: S) -> str:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from ..catalog.models import Product
 from ..documents import nirs as service
-from ..documents import purchase_orders
+from ..documents import purchase_order_links
 from ..documents.nir_models import NirStatus
 from ..stock.models import Batch, Bin
 from .envelope import envelope
@@ -165,7 +165,7 @@ def present(db, nirs) -> list[dict]:
     lines = service.lines_of(db, [n.id for n in nirs])
     products = _by_id(db, Product, {line.product_id for line in lines})
     bins = _by_id(db, Bin, {b for line in lines for b in (line.bin_id, line.put_bin_id) if b})
-    linked = purchase_orders.of_nirs(db, [n.id for n in nirs])
+    linked = purchase_order_links.of_nirs(db, [n.id for n in nirs])
     per_nir: dict[int, list] = {}
     for line in lines:
         per_nir.setdefault(line.nir_id, []).append(line)

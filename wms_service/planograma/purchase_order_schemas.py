@@ -7,6 +7,7 @@ from marshmallow import RAISE, ValidationError, fields, validate, validates_sche
 from sqlalchemy import select
 
 from ..catalog.models import Company, Product
+from ..documents import purchase_order_links as links
 from ..documents import purchase_orders as service
 from ..documents.purchase_order_models import PurchaseOrderStatus
 from ..web.fields import is_id
@@ -114,7 +115,7 @@ def header_values(body: dict) -> dict:
 def present(db, order) -> dict:
     """PurchaseOrderInfo of one order."""
     lines = service.lines_of(db, [order.id])
-    received = service.received(db, [order.id])
+    received = links.received(db, [order.id])
     products = {p.id: p for p in db.scalars(select(Product).where(Product.id.in_({line.product_id for line in lines})))}
     supplier = db.get(Company, order.supplier_id)
     return {
@@ -125,7 +126,7 @@ def present(db, order) -> dict:
         "supplier_name": supplier.name,
         "supplier_external_reference": supplier.external_reference,
         "warehouse_id": order.warehouse_id,
-        "nirs": service.nirs_of(db, [order.id]).get(order.id, []),
+        "nirs": links.nirs_of(db, [order.id]).get(order.id, []),
         "comment": order.comment,
         "document_number": order.document_number,
         "status": order.status.value,
