@@ -289,11 +289,18 @@ def test_bad_input_is_a_clear_4xx(pg, w):
     assert pg.ok("post", "/api/nir/read", {}) == []
 
 
-def test_delete_removes_a_pending_nir(app, pg, w):
+def test_delete_removes_a_pending_nir_and_its_purchase_order_links(app, pg, w):
     nir = add_nir(pg, w)
+    po = pg.ok(
+        "post",
+        "/api/purchase-order/add",
+        {"date": "01.12.2026", "supplier": w["supplier"]["companyId"], "nirs": [nir["nirId"]]},
+    )
     assert pg.ok("delete", "/api/nir/delete", {"externalReferences": [nir["externalReference"]]}) == [nir["nirId"]]
     assert pg.ok("post", "/api/nir/read", {"nirIds": [nir["nirId"]]}) == []
+    assert pg.ok("get", f"/api/purchase-order/{po['purchaseOrderId']}")["nirs"] == []
     assert [e["type"] for e in events_of(app, pg.tenant_code, "NIR")][-1] == "nir.deleted"
+    assert add_nir(pg, w)["nirId"] > nir["nirId"]  # a deleted NIR's id is never given again (events name it)
 
 
 def test_a_receipt_turns_a_waiting_order_ready(app, pg, w):

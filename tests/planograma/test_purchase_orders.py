@@ -165,6 +165,7 @@ def test_the_status_table_refuses_what_it_must(pg, w):
     )
     assert pg.ok("delete", f"{BASE}/{pid}") == pid
     pg.fail("get", f"{BASE}/{pid}", status=404)
+    assert add_po(pg, w)["purchaseOrderId"] > pid  # its id is never given again
 
 
 def test_lines_one_per_product_added_and_removed(pg, w):

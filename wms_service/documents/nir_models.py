@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..audit import AuditMixin
 from ..catalog.delete_rules import blocks_delete
-from ..db import Base, IdMixin, IdType, Quantity
+from ..db import NEVER_REUSED, Base, IdMixin, IdType, Quantity
 
 
 class NirStatus(StrEnum):
@@ -26,6 +26,7 @@ class Nir(IdMixin, AuditMixin, Base):
     __table_args__ = (
         UniqueConstraint("tenant_id", "external_reference"),
         UniqueConstraint("tenant_id", "third_party_reference"),
+        NEVER_REUSED,
     )
 
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"))

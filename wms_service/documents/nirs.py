@@ -50,7 +50,7 @@ def add(db: Session, *, tenant: Tenant, user: User, values: dict) -> Nir:
     """Make the NIR (PENDING) with its lines; validated at once unless ``validation_required``.
 
     ``values``: ``external_reference`` and the ``HEADER`` attributes, ``validation_required`` and ``lines``
-    (``code``, the ``LINE`` attributes and ``location_code``)."""
+    (``code``, the ``nir_lines.LINE`` attributes and ``location_code``)."""
     values = dict(values)
     lines = values.pop("lines")
     validation_required = values.pop("validation_required", True)

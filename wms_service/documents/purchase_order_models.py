@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..audit import AuditMixin
 from ..catalog.delete_rules import blocks_delete
-from ..db import Base, IdMixin, Quantity
+from ..db import NEVER_REUSED, Base, IdMixin, Quantity
 
 
 class PurchaseOrderStatus(StrEnum):
@@ -23,6 +23,7 @@ class PurchaseOrderStatus(StrEnum):
 
 class PurchaseOrder(IdMixin, AuditMixin, Base):
     __tablename__ = "purchase_order"
+    __table_args__ = (NEVER_REUSED,)
 
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"), index=True)
     # "date" in the API; not the attribute's name, which would hide the type in this class body.

@@ -46,6 +46,7 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_nir")),
         sa.UniqueConstraint("tenant_id", "external_reference", name=op.f("uq_nir_tenant_id_external_reference")),
         sa.UniqueConstraint("tenant_id", "third_party_reference", name=op.f("uq_nir_tenant_id_third_party_reference")),
+        sqlite_autoincrement=True,
     )
     op.create_index(op.f("ix_nir_supplier_id"), "nir", ["supplier_id"], unique=False)
     op.create_index(op.f("ix_nir_warehouse_id"), "nir", ["warehouse_id"], unique=False)
@@ -74,6 +75,7 @@ def upgrade():
             ["warehouse_id"], ["warehouse.id"], name=op.f("fk_purchase_order_warehouse_id_warehouse")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_purchase_order")),
+        sqlite_autoincrement=True,
     )
     op.create_index(op.f("ix_purchase_order_supplier_id"), "purchase_order", ["supplier_id"], unique=False)
     op.create_index(op.f("ix_purchase_order_tenant_id"), "purchase_order", ["tenant_id"], unique=False)
