@@ -382,3 +382,22 @@ def test_writes_need_the_receiving_permission(app, client, pg, w):
     add_user(app, pg.tenant_code, "receiver", permissions=("RECEIVING",))
     receiver = Planograma(client, pg.tenant_code, username="receiver")
     assert receiver.ok("patch", "/api/nir/update", {**target, "updateFields": {"validated": True}})[0]["validated"]
+
+
+def test_a_refused_validation_changes_nothing(app, pg, w):
+    small = pg.native.bin(w["warehouse"]["id"], code=unique_code("SM-"), maximumAmount=3)
+    nir = add_nir(pg, w, line(w["nut"], 1), line(w["bolt"], 4, locationCode=small["code"]))
+    body = {"nirIds": [nir["nirId"]], "updateFields": {"validated": True}}
+    message = pg.fail("patch", "/api/nir/update", body, status=409)
+    assert message.startswith(f"NIR {nir['nirId']} cannot be validated: Bin {small['id']} holds 0 of at most 3")
+    assert records(pg, nir["nirId"]) == []
+    assert "RECEIVING" not in bins_of(pg, w["warehouse"]["id"])  # the nut's bin was rolled back with the rest
+    (info,) = pg.ok("post", "/api/nir/read", {"nirIds": [nir["nirId"]]})
+    assert (info["status"], info["validated"]) == ("PENDING", False)
+    assert [e["type"] for e in events_of(app, pg.tenant_code, "NIR")] == ["nir.status_changed"]
+    # Lines changed and validated in one request: the new lines are what is received.
+    body["updateFields"]["nirProducts"] = [line(w["bolt"], 3, locationCode=small["code"])]
+    (done,) = pg.ok("patch", "/api/nir/update", body)
+    assert (done["status"], [r[3] for r in records(pg, nir["nirId"])]) == ("VALIDATED", [3])
+    assert held(pg, small["id"], w["bolt"]["id"]) == 3
+    assert_ledger_verifies(app, pg.tenant_code)

@@ -126,7 +126,9 @@ def test_received_quantities_follow_the_validated_linked_nirs(app, pg, w):
         "delete", f"{BASE}/{po['purchaseOrderId']}", status=409
     )
     assert pg.ok("patch", f"{BASE}/{po['purchaseOrderId']}/close")["status"] == "CLOSED"
-    moves = [(e["data"]["from"], e["data"]["to"]) for e in events_of(app, pg.tenant_code, "PURCHASE_ORDER")]
+    events = events_of(app, pg.tenant_code, "PURCHASE_ORDER")
+    assert {(e["type"], e["documentId"]) for e in events} == {("purchase_order.status_changed", po["purchaseOrderId"])}
+    moves = [(e["data"]["from"], e["data"]["to"]) for e in events]
     assert moves == [
         (None, "DRAFT"),
         ("DRAFT", "SENT"),
