@@ -40,7 +40,8 @@ def reads_need(blp, permission: str) -> None:
 
 
 def search(view):
-    """Mark a view that answers a POST without writing (a Planograma search): every user of the tenant may call it."""
+    """Mark a view that answers a POST without writing (a Planograma search): every user of the tenant may call it,
+    unless its blueprint's reads need a permission (``reads_need``)."""
     setattr(view, SEARCH, True)
     return view
 
