@@ -63,9 +63,18 @@ def add(db: Session, *, tenant: Tenant, user: User, values: dict) -> PurchaseOrd
     return order
 
 
-def update(db: Session, *, tenant: Tenant, user: User, order: PurchaseOrder, changes: dict) -> PurchaseOrder:
-    """Change the header (``supplier``, the ``HEADER`` attributes) and the linked NIRs (``nirs`` replaces them),
-    while the order is editable (409 otherwise); the caller holds its lock."""
+def update(
+    db: Session, *, tenant: Tenant, user: User, order_ids: Collection[int], changes: dict
+) -> list[PurchaseOrder]:
+    """Change the orders' header (``supplier``, the ``HEADER`` attributes) and linked NIRs (``nirs`` replaces
+    them), while each is editable (409 otherwise, and nothing changes)."""
+    orders = lock(db, tenant=tenant, order_ids=order_ids)
+    for order in orders:
+        _update(db, tenant, user, order, changes)
+    return orders
+
+
+def _update(db, tenant: Tenant, user: User, order: PurchaseOrder, changes: dict) -> None:
     LIFECYCLE.check_editable(order)
     changes = dict(changes)
     if "supplier" in changes:
@@ -78,12 +87,12 @@ def update(db: Session, *, tenant: Tenant, user: User, order: PurchaseOrder, cha
         links.link(db, tenant.id, order, nirs)
     stamp(order, user)
     refresh(db, order, user=user)
-    return order
 
 
-def set_status(db: Session, *, user: User, order: PurchaseOrder, status: S) -> PurchaseOrder:
+def set_status(db: Session, *, tenant: Tenant, user: User, order_id: int, status: S) -> PurchaseOrder:
     """A client's status change (``status``, ``close``), as the table allows; the received statuses are
     reached by themselves and never set (409)."""
+    (order,) = lock(db, tenant=tenant, order_ids=[order_id])
     if status in AUTOMATIC:
         raise Conflict(
             f"Purchase order {order.id} is {_word(order.status)}; {_word(status)} is reached by itself, never set."
@@ -96,8 +105,9 @@ def set_status(db: Session, *, user: User, order: PurchaseOrder, status: S) -> P
     return order
 
 
-def delete(db: Session, *, order: PurchaseOrder) -> int:
+def delete(db: Session, *, tenant: Tenant, order_id: int) -> int:
     """Delete an order that has received nothing (no validated linked NIR; 409 otherwise)."""
+    (order,) = lock(db, tenant=tenant, order_ids=[order_id])
     if links.received_anything(db, order.id):
         raise Conflict(f"Purchase order {order.id} has received goods and cannot be deleted.")
     outbox.emit(
@@ -113,19 +123,20 @@ def delete(db: Session, *, order: PurchaseOrder) -> int:
     return order.id
 
 
-def add_product(db: Session, *, tenant: Tenant, user: User, order: PurchaseOrder, line: dict) -> PurchaseOrderLine:
+def add_product(db: Session, *, tenant: Tenant, user: User, order_id: int, line: dict) -> PurchaseOrder:
     """Order a product (``product_id`` or ``code``, ``quantity``); a product already on the order is a 409."""
+    (order,) = lock(db, tenant=tenant, order_ids=[order_id])
     LIFECYCLE.check_editable(order)
-    row = _add_line(db, tenant.id, order, line)
+    _add_line(db, tenant.id, order, line)
     stamp(order, user)
     refresh(db, order, user=user)
-    return row
+    return order
 
 
 def remove_product(db: Session, *, tenant: Tenant, user: User, line_id: int) -> PurchaseOrder:
     """Remove a line, while its order is editable and nothing of its product was received (409 otherwise)."""
     line = get_or_404(db, PurchaseOrderLine, tenant.id, line_id, "Purchase order product")
-    order = get(db, tenant=tenant, order_id=line.purchase_order_id, lock=True)
+    (order,) = lock(db, tenant=tenant, order_ids=[line.purchase_order_id])
     LIFECYCLE.check_editable(order)
     if links.received(db, [order.id]).get((order.id, line.product_id)):
         raise Conflict(f"Purchase order {order.id} has received product {line.product_id}; its line stays.")
@@ -170,8 +181,19 @@ def refresh(db: Session, order: PurchaseOrder, *, user: User) -> None:
 # --- finding -------------------------------------------------------------------------------------------------
 
 
-def get(db: Session, *, tenant: Tenant, order_id: int, lock: bool = False) -> PurchaseOrder:
-    return get_or_404(db, PurchaseOrder, tenant.id, order_id, "Purchase order", lock=lock)
+def get(db: Session, *, tenant: Tenant, order_id: int) -> PurchaseOrder:
+    return get_or_404(db, PurchaseOrder, tenant.id, order_id, "Purchase order")
+
+
+def lock(db: Session, *, tenant: Tenant, order_ids: Collection[int]) -> list[PurchaseOrder]:
+    """The tenant's orders ``order_ids`` (404 for a missing one), locked in id order and read fresh.
+
+    A NIR's validation locks the NIR, then its orders. Linking a NIR takes a key-share lock on its row (the link's
+    foreign key), which waits for a validation in progress: the link then counts what the validation received,
+    and a validation never misses a link made while it ran."""
+    orders = [get(db, tenant=tenant, order_id=order_id) for order_id in sorted(set(order_ids))]
+    query = select(PurchaseOrder).where(PurchaseOrder.id.in_([o.id for o in orders])).order_by(PurchaseOrder.id)
+    return list(db.scalars(query.with_for_update().execution_options(populate_existing=True)))
 
 
 def lines_of(db: Session, order_ids: Collection[int]) -> list[PurchaseOrderLine]:

@@ -87,12 +87,13 @@ def get(purchase_order_id):
 )
 def update(args):
     with unit_of_work() as db:
-        orders = [
-            service.get(db, tenant=g.tenant, order_id=order_id, lock=True)
-            for order_id in sorted(set(args["purchase_order_ids"]))
-        ]
-        for order in orders:
-            service.update(db, tenant=g.tenant, user=g.user, order=order, changes=header_values(args["update_fields"]))
+        orders = service.update(
+            db,
+            tenant=g.tenant,
+            user=g.user,
+            order_ids=args["purchase_order_ids"],
+            changes=header_values(args["update_fields"]),
+        )
         infos = [present(db, order) for order in orders]
     return ok(infos)
 
@@ -125,8 +126,7 @@ def close(purchase_order_id):
 
 def _set_status(order_id: int, to: PurchaseOrderStatus):
     with unit_of_work() as db:
-        order = service.get(db, tenant=g.tenant, order_id=order_id, lock=True)
-        service.set_status(db, user=g.user, order=order, status=to)
+        order = service.set_status(db, tenant=g.tenant, user=g.user, order_id=order_id, status=to)
         info = present(db, order)
     return ok(info)
 
@@ -140,8 +140,7 @@ def _set_status(order_id: int, to: PurchaseOrderStatus):
 )
 def delete(purchase_order_id):
     with unit_of_work() as db:
-        order = service.get(db, tenant=g.tenant, order_id=purchase_order_id, lock=True)
-        deleted = service.delete(db, order=order)
+        deleted = service.delete(db, tenant=g.tenant, order_id=purchase_order_id)
     return ok(deleted)
 
 
@@ -156,8 +155,7 @@ def delete(purchase_order_id):
 )
 def add_product(args):
     with unit_of_work() as db:
-        order = service.get(db, tenant=g.tenant, order_id=args["purchase_order_id"], lock=True)
-        service.add_product(db, tenant=g.tenant, user=g.user, order=order, line=args)
+        order = service.add_product(db, tenant=g.tenant, user=g.user, order_id=args["purchase_order_id"], line=args)
         info = present(db, order)
     return ok(info)
 
