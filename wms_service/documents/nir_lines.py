@@ -75,7 +75,7 @@ def resolve_lines(db: Session, tenant_id: int, warehouse_id: int, lines: list[di
                 f"No location {code!r} in warehouse {warehouse_id}.", _at(i, "locationCode", "Unknown location.")
             )
         try:
-            batches.check_required(product, code=line.get("batch_code"), expiry=line.get("expiration_date"))
+            batches.require_codes(product, code=line.get("batch_code"), expiry=line.get("expiration_date"))
         except ValidationFailed as exc:
             raise ValidationFailed(exc.message, {"nirProducts": {str(i): exc.errors}}) from exc
         resolved.append(

@@ -110,11 +110,11 @@ RECEIVING, RETURNS, PRODUCTION = "RECEIVING", "RETURNS", "PRODUCTION"
 
 
 def special(db: Session, *, tenant: Tenant, user: User, warehouse_id: int, code: str) -> Bin:
-    """The warehouse's bin with this code (``RECEIVING``, ``RETURNS``, ``PRODUCTION``), made on first use.
+    """The warehouse's bin with this code (``RECEIVING``, ``RETURNS``, ``PRODUCTION``), made on first use, active
+    (a new bin is archived by default, and an archived bin takes no stock).
 
-    The warehouse row is locked first, so two documents making it at once make one bin. It is made active (a new
-    bin is archived by default, and this one exists to take stock); an archived one is used as it is (the ledger
-    then refuses the stock, with its own 409)."""
+    The warehouse row is locked first, so two documents making it at once make one bin; an archived one is
+    used as it is (the ledger then refuses the stock, with its own 409)."""
     _check_warehouse(db, tenant, warehouse_id, None)
     db.scalar(select(Warehouse.id).where(Warehouse.id == warehouse_id).with_for_update())
     found = by_code(db, tenant_id=tenant.id, warehouse_id=warehouse_id, code=code)
