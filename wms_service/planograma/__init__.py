@@ -13,10 +13,12 @@ from . import (
     envelope,
     measurement_units,
     metadata,
+    nirs,
     orders,
     printable_documents,
     production,
     products,
+    purchase_orders,
     requests,
     returns,
     security,
@@ -39,6 +41,8 @@ BLUEPRINTS = (
     transfers.lines_blp,
     returns.blp,
     production.blp,
+    nirs.blp,
+    purchase_orders.blp,
 )
 
 

@@ -75,7 +75,7 @@ class ReturnInfo(ApiSchema):
     returned_products = fields.List(fields.Nested(ReturnProductInfo))
 
 
-class ScanInfo(ApiSchema):
+class ReturnScanInfo(ApiSchema):
     return_product_id = fields.Integer()
     product_id = fields.Integer()
     code = fields.String()
@@ -92,7 +92,7 @@ class ReturnValidationInfo(ApiSchema):
     validation_date = fields.String(metadata={"description": "When it was received, ISO 8601, UTC"})
     user_id = fields.Integer(allow_none=True)
     user_username = fields.String(allow_none=True, metadata={"description": "Who received it"})
-    scan_info_list = fields.List(fields.Nested(ScanInfo))
+    scan_info_list = fields.List(fields.Nested(ReturnScanInfo))
 
 
 ReturnApiResponse = envelope("ReturnApiResponse", fields.List(fields.Nested(ReturnInfo)))

@@ -5,7 +5,7 @@ production orders (``production_order``: ``thirdPartyReference`` unique per tena
 Their stock is the ledger's records that name them (recordType RETURN, PRODUCTION).
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0011
 Create Date: 2026-12-01
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0009"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
