@@ -20,13 +20,21 @@ GUARDED = [entity.model.__table__ for entity in ENTITIES] + [Bin.__table__, Batc
 
 def test_the_rule_each_entity_declares():
     assert {table.name: delete_rules.blocking(table) for table in GUARDED} == {
-        "warehouse": ["bins", "orders", "stocktakings"],
-        "product": ["batches", "bin inventory", "stock movements", "orders", "reservations", "stocktaking counts"],
+        "warehouse": ["bins", "inventories", "orders", "stocktakings"],
+        "product": [
+            "batches",
+            "bin inventory",
+            "stock movements",
+            "inventories",
+            "orders",
+            "reservations",
+            "stocktaking counts",
+        ],
         "category": ["products"],
         "measurement_unit": [],
         "company": ["orders"],
-        "bin": ["bin inventory", "stock movements", "orders", "reservations", "stocktakings"],
-        "batch": ["bin inventory", "stock movements", "reservations", "stocktaking counts"],
+        "bin": ["bin inventory", "stock movements", "inventories", "orders", "reservations", "stocktakings"],
+        "batch": ["bin inventory", "stock movements", "inventories", "reservations", "stocktaking counts"],
     }
 
 
