@@ -11,6 +11,7 @@ from . import (
     categories,
     companies,
     envelope,
+    inventory,
     measurement_units,
     metadata,
     orders,
@@ -32,6 +33,7 @@ BLUEPRINTS = (
     metadata.blp,
     orders.blp,
     printable_documents.blp,
+    inventory.blp,
 )
 
 
