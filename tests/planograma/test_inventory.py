@@ -10,7 +10,7 @@ from wms_service.db import new_session
 from wms_service.events.models import OutboxEvent
 
 from ..conftest import unique_code
-from ..test_concurrency import assert_ledger_verifies
+from ..test_concurrency import assert_cli_ledger_verifies, assert_ledger_verifies
 from .conftest import Planograma, add_user
 
 ADJUST = "/api/inventory/stock-adjustment"
@@ -300,3 +300,8 @@ def test_the_write_needs_the_stock_permission_and_reads_need_none(app, client, p
     counter = Planograma(client, pg.tenant_code, username="counter")
     assert counter.ok("post", ADJUST, body)["status"] == "VALIDATED"
     assert amount(pg.native, shelf["bin"]["id"]) == 4
+
+
+def test_the_ledger_proves_every_total_after_these_inventories(app):
+    """Last in the module: ``wms-service ledger verify`` over the whole database exits 0."""
+    assert_cli_ledger_verifies(app)
