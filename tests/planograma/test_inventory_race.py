@@ -1,9 +1,13 @@
-"""Validations of one inventory racing each other against gunicorn with several workers (on each backend):
-exactly one posts the differences, the others are a 409, and the ledger proves the totals.
+"""Inventories under real parallel clients, against gunicorn with several workers (on each backend).
 
-What decides it: every stock-adjustment locks the inventory's row first (``documents/inventory.py``), so the
-second validation waits and then sees VALIDATED. Without that lock PostgreSQL let every validation read OPEN and
-post the write-off again; SQLite's write lock at BEGIN IMMEDIATE serializes the requests on its own.
+- Validations of one inventory racing each other: exactly one posts the differences, the others are a 409, and
+  the ledger proves the totals. What decides it: every stock-adjustment locks the inventory's row first
+  (``documents/inventory.py``), so the second validation waits and then sees VALIDATED. Without that lock
+  PostgreSQL let several validations read OPEN and post the write-off again.
+- A stocktaking and an inventory scan opening a count of the same bin at once: one gets the bin, the other a
+  409. Both check under the bin's lock (``counting.hold``); without it PostgreSQL let both in.
+
+SQLite's write lock at BEGIN IMMEDIATE serializes the requests on its own, so there both pass either way.
 """
 
 import threading
@@ -72,4 +76,49 @@ def test_two_validations_of_one_inventory_post_once(app, server, remote, positio
     assert remote.amount(pos["bin"], pos["product"]) == 7
     assert_ledger_verifies(app, remote.headers["clientCode"])
     assert_cli_ledger_verifies(app)
+    assert_clean_log(server)
+
+
+ROUNDS = 20
+
+
+@on_gunicorn
+def test_a_stocktaking_and_an_inventory_racing_for_a_bin_get_one_count(app, server, remote, position):  # noqa: F811
+    pos = position()
+    warehouse = remote.request("GET", f"/bin/{pos['bin']}").json()["warehouseId"]
+    model = remote.request("GET", f"/product/{pos['product']}").json()["code"]
+    bins = [remote.create("/bin", {"warehouseId": warehouse, "code": f"R-{i}", "active": True}) for i in range(ROUNDS)]
+
+    def race(bin_):
+        """A stocktaking and an inventory scan of ``bin_`` released at once, each on its own connection."""
+        start = threading.Barrier(2, timeout=TIMEOUT)
+
+        def stocktaking():
+            own = remote.clone()
+            start.wait()
+            return own.request("POST", "/stocktaking", json={"binId": bin_["id"]})
+
+        def inventory():
+            own = planograma(remote)
+            start.wait()
+            body = {"locationCode": bin_["code"], "model": model, "quantity": 1}
+            return own.post(remote.base + ADJUST, json=body, timeout=TIMEOUT)
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            counted, scanned = pool.submit(stocktaking), pool.submit(inventory)
+            return counted.result(timeout=TIMEOUT * 2), scanned.result(timeout=TIMEOUT * 2)
+
+    outcomes = [race(bin_) for bin_ in bins]
+    for bin_, (counted, scanned) in zip(bins, outcomes, strict=True):
+        # Exactly one of the two counts the bin; the other is a 409 naming it.
+        assert sorted([counted.status_code, scanned.status_code]) in ([201, 409], [200, 409]), (
+            counted.text,
+            scanned.text,
+        )
+        if counted.status_code == 201:
+            assert scanned.json()["errorMessage"].startswith(f"Bin {bin_['id']} already has an open stocktaking")
+        else:
+            assert counted.json()["message"].startswith(f"Bin {bin_['id']} already has an open inventory")
+    open_counts = remote.request("GET", "/stocktaking?finished=false&pageSize=100").json()
+    assert len(open_counts) == sum(1 for counted, _ in outcomes if counted.status_code == 201)
     assert_clean_log(server)
