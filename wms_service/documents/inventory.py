@@ -21,7 +21,7 @@ from ..errors import ValidationFailed
 from ..repo import get_or_404
 from ..stock.references import DocumentKind, Reference
 from . import base, counting
-from .inventory_lines import Place, resolve
+from .inventory_lines import Spot, resolve
 from .inventory_models import Inventory, InventoryLine
 from .inventory_models import InventoryStatus as Status
 
@@ -102,7 +102,7 @@ def _open(db: Session, *, tenant: Tenant, user: User, warehouse_id: int) -> Inve
 
 
 def _set_line(
-    db: Session, *, tenant: Tenant, user: User, inventory: Inventory, place: Place, values: dict
+    db: Session, *, tenant: Tenant, user: User, inventory: Inventory, place: Spot, values: dict
 ) -> InventoryLine:
     held = counting.hold(db, tenant_id=tenant.id, bin_ids={place.bin_id})
     counting.refuse_if_counted(db, bin_id=place.bin_id, by=reference(inventory))

@@ -44,7 +44,7 @@ def update(db: Session, *, tenant: Tenant, user: User, bin_: Bin, changes: dict)
         lock_bins(db, tenant.id, {bin_.id})
         if _holds_stock(db, bin_.id):
             raise Conflict(f"Bin {bin_.id} holds stock and cannot move to another warehouse.")
-        # An open count belongs to the bin's warehouse; it is finished or deleted first.
+        # An open count (a stocktaking or an inventory) belongs to the bin's warehouse; it ends first.
         count = counting.open_on(db, bin_id=bin_.id)
         if count is not None:
             raise Conflict(
