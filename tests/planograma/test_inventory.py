@@ -302,6 +302,23 @@ def test_the_write_needs_the_stock_permission_and_reads_need_none(app, client, p
     assert amount(pg.native, shelf["bin"]["id"]) == 4
 
 
+def test_a_validation_the_stock_rules_refuse_is_a_409_and_the_inventory_stays_open(pg, shelf):
+    api = pg.native
+    small = api.bin(shelf["warehouse"]["id"], maximumAmount=3)
+    body = {"locationCode": small["code"], "model": shelf["product"]["code"], "quantity": 4, "validate": True}
+    message = pg.fail("post", ADJUST, body, status=409)
+    assert message.startswith(f"The inventory cannot be validated: Bin {small['id']} holds 0 of at most 3")
+    opened = adjust(pg, **{**body, "validate": False})
+    message = pg.fail("post", ADJUST, {"inventoryId": opened["inventoryId"], "validate": True}, status=409)
+    assert message.startswith("The inventory cannot be validated")
+    assert inventory(pg, opened["inventoryId"])["status"] == "OPEN"
+    assert amount(api, small["id"]) == 0
+    # Counted again within the bin's capacity, it validates.
+    again = {"inventoryId": opened["inventoryId"], "locationCode": small["code"], "model": shelf["product"]["code"]}
+    assert adjust(pg, **again, quantity=3, validate=True)["status"] == "VALIDATED"
+    assert amount(api, small["id"]) == 3
+
+
 def test_the_ledger_proves_every_total_after_these_inventories(app):
     """Last in the module: ``wms-service ledger verify`` over the whole database exits 0."""
     assert_cli_ledger_verifies(app)
