@@ -25,6 +25,8 @@ class Inventory(IdMixin, AuditMixin, Base):
     """A count of many bins of one warehouse: open while scanned, validated (final) once its differences post."""
 
     __tablename__ = "inventory"
+    # A document's id is never given again, not even on SQLite after a delete (main's db.NEVER_REUSED, when merged).
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"), index=True)
     warehouse_id: Mapped[int] = mapped_column(ForeignKey("warehouse.id"), index=True, info=blocks_delete("inventories"))

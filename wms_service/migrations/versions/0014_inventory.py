@@ -45,6 +45,7 @@ def upgrade():
         ),
         sa.ForeignKeyConstraint(["warehouse_id"], ["warehouse.id"], name=op.f("fk_inventory_warehouse_id_warehouse")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_inventory")),
+        sqlite_autoincrement=True,
     )
     op.create_index(op.f("ix_inventory_tenant_id"), "inventory", ["tenant_id"])
     op.create_index(op.f("ix_inventory_warehouse_id"), "inventory", ["warehouse_id"])
