@@ -21,7 +21,7 @@ from ..errors import ValidationFailed
 from ..repo import get_or_404
 from ..stock.references import DocumentKind, Reference
 from . import base, counting
-from .inventory_lines import Spot, resolve
+from .inventory_lines import Spot, location, resolve
 from .inventory_models import Inventory, InventoryLine
 from .inventory_models import InventoryStatus as Status
 
@@ -82,9 +82,10 @@ def adjust(db: Session, *, tenant: Tenant, user: User, values: dict) -> Adjusted
         )
     line = None
     if given:
-        place = resolve(db, tenant=tenant, user=user, inventory=inventory, values=values)
+        bin_ = location(db, tenant_id=tenant.id, inventory=inventory, values=values)
         if inventory is None:
-            inventory = _open(db, tenant=tenant, user=user, warehouse_id=place.warehouse_id)
+            inventory = _open(db, tenant=tenant, user=user, warehouse_id=bin_.warehouse_id)
+        place = resolve(db, tenant=tenant, user=user, bin_=bin_, values=values)
         line = _set_line(db, tenant=tenant, user=user, inventory=inventory, place=place, values=values)
     if values.get("validate"):
         validate(db, tenant=tenant, user=user, inventory=inventory)
@@ -92,7 +93,8 @@ def adjust(db: Session, *, tenant: Tenant, user: User, values: dict) -> Adjusted
 
 
 def _open(db: Session, *, tenant: Tenant, user: User, warehouse_id: int) -> Inventory:
-    # Made before any bin is locked: its insert key-shares the warehouse row, which must not wait behind a bin.
+    # Made before the line's product and bin are locked: its insert key-shares the warehouse row, and waiting for
+    # that row while holding them could close a cycle with a document that takes the warehouse first.
     inventory = Inventory(tenant_id=tenant.id, warehouse_id=warehouse_id, status=Status.OPEN)
     stamp(inventory, user, created=True)
     db.add(inventory)

@@ -23,17 +23,20 @@ from .inventory_models import Inventory
 
 @dataclass(frozen=True)
 class Spot:
-    """Where a line counts: its bin (and that bin's warehouse), product and batch."""
+    """Where a line counts: its bin, product and batch."""
 
     bin_id: int
-    warehouse_id: int
     product_id: int
     batch_id: int
 
 
-def resolve(db: Session, *, tenant: Tenant, user: User, inventory: Inventory | None, values: dict) -> Spot:
-    """The bin, product and batch a ``StockAdjustmentRequest`` line names (404 / 400 / 409 as the module says)."""
-    bin_ = _location(db, tenant.id, inventory, values["location_code"], values.get("warehouse_id"))
+def location(db: Session, *, tenant_id: int, inventory: Inventory | None, values: dict) -> Bin:
+    """The bin a ``StockAdjustmentRequest`` line names (404 / 400 / 409 as the module says)."""
+    return _location(db, tenant_id, inventory, values["location_code"], values.get("warehouse_id"))
+
+
+def resolve(db: Session, *, tenant: Tenant, user: User, bin_: Bin, values: dict) -> Spot:
+    """Where the line counts: ``bin_`` (from ``location``), and the product and batch it names."""
     product = db.scalar(
         select(Product)
         .where(Product.tenant_id == tenant.id, Product.code == values["model"])
@@ -43,7 +46,7 @@ def resolve(db: Session, *, tenant: Tenant, user: User, inventory: Inventory | N
     if product is None:
         raise NotFound(f"No product has the model {values['model']!r}.", {"model": ["Unknown product."]})
     batch_id = _batch(db, tenant, user, product, bin_.id, values)
-    return Spot(bin_.id, bin_.warehouse_id, product.id, batch_id)
+    return Spot(bin_.id, product.id, batch_id)
 
 
 def _location(db, tenant_id: int, inventory: Inventory | None, code: str, warehouse_id: int | None) -> Bin:
