@@ -2,6 +2,7 @@
 
 from .auth.models import ApiSession, LoginFailure, Tenant, TenantHost, User  # noqa: F401
 from .catalog.models import Category, Company, MeasurementUnit, Product, Warehouse  # noqa: F401
+from .documents.inventory_models import Inventory, InventoryLine  # noqa: F401
 from .documents.models import Stocktaking, StocktakingRecord  # noqa: F401
 from .documents.nir_models import Nir, NirLine  # noqa: F401
 from .documents.order_models import Order, OrderLine  # noqa: F401

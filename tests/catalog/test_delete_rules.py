@@ -23,6 +23,7 @@ def test_the_rule_each_entity_declares():
     assert {table.name: set(delete_rules.blocking(table)) for table in GUARDED} == {
         "warehouse": {
             "NIRs",
+            "inventories",
             "bins",
             "orders",
             "production orders",
@@ -33,6 +34,7 @@ def test_the_rule_each_entity_declares():
         },
         "product": {
             "NIRs",
+            "inventories",
             "batches",
             "bin inventory",
             "orders",
@@ -49,6 +51,7 @@ def test_the_rule_each_entity_declares():
         "company": {"NIRs", "orders", "purchase orders"},
         "bin": {
             "NIRs",
+            "inventories",
             "bin inventory",
             "orders",
             "production orders",
@@ -58,7 +61,15 @@ def test_the_rule_each_entity_declares():
             "stocktakings",
             "transfers",
         },
-        "batch": {"NIRs", "bin inventory", "reservations", "stock movements", "stocktaking counts", "transfers"},
+        "batch": {
+            "NIRs",
+            "inventories",
+            "bin inventory",
+            "reservations",
+            "stock movements",
+            "stocktaking counts",
+            "transfers",
+        },
     }
 
 

@@ -39,14 +39,10 @@ class Stocktaking(IdMixin, AuditMixin, Base):
         self.finished = value == StocktakingStatus.FINISHED
 
 
-class StocktakingRecord(IdMixin, AuditMixin, Base):
-    __tablename__ = "stocktaking_record"
-    __table_args__ = (UniqueConstraint("stocktaking_id", "product_id", "batch_id"),)
+class CountedLine:
+    """The columns of a counted line, the same for a stocktaking's and an inventory's (``counting.py`` reads and
+    writes them)."""
 
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"))
-    stocktaking_id: Mapped[int] = mapped_column(ForeignKey("stocktaking.id", ondelete="CASCADE"))
-    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), info=blocks_delete("stocktaking counts"))
-    batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id"), info=blocks_delete("stocktaking counts"))
     counted_quantity: Mapped[int] = mapped_column(Integer)
     # What the ledger held when the line was (last) counted: finishing posts counted - expected, so stock that
     # moves after the count is kept (CONTRACT section 3).
@@ -59,3 +55,13 @@ class StocktakingRecord(IdMixin, AuditMixin, Base):
     def difference(self) -> int:
         """What finishing the count posts (or posted) for this line."""
         return self.counted_quantity - self.expected_quantity
+
+
+class StocktakingRecord(IdMixin, AuditMixin, CountedLine, Base):
+    __tablename__ = "stocktaking_record"
+    __table_args__ = (UniqueConstraint("stocktaking_id", "product_id", "batch_id"),)
+
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"))
+    stocktaking_id: Mapped[int] = mapped_column(ForeignKey("stocktaking.id", ondelete="CASCADE"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), info=blocks_delete("stocktaking counts"))
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id"), info=blocks_delete("stocktaking counts"))

@@ -11,6 +11,7 @@ from . import (
     categories,
     companies,
     envelope,
+    inventory,
     measurement_units,
     metadata,
     nirs,
@@ -43,6 +44,7 @@ BLUEPRINTS = (
     production.blp,
     nirs.blp,
     purchase_orders.blp,
+    inventory.blp,
 )
 
 

@@ -7,7 +7,7 @@ from ..audit import stamp
 from ..auth.models import Tenant, User
 from ..catalog import delete_rules
 from ..catalog.models import Warehouse
-from ..documents import stocktaking
+from ..documents import counting
 from ..errors import Conflict, NotFound
 from .locks import lock_bins
 from .models import Bin, BinInventory
@@ -44,12 +44,13 @@ def update(db: Session, *, tenant: Tenant, user: User, bin_: Bin, changes: dict)
         lock_bins(db, tenant.id, {bin_.id})
         if _holds_stock(db, bin_.id):
             raise Conflict(f"Bin {bin_.id} holds stock and cannot move to another warehouse.")
-        # An open count belongs to the bin's warehouse; it is finished or deleted first.
-        count_id = stocktaking.open_on(db, bin_id=bin_.id)
-        if count_id is not None:
+        # An open count (a stocktaking or an inventory) belongs to the bin's warehouse; it ends first.
+        count = counting.open_on(db, bin_id=bin_.id)
+        if count is not None:
             raise Conflict(
-                f"Bin {bin_.id} is being counted (stocktaking {count_id}) and cannot move to another warehouse.",
-                {"warehouseId": [f"Stocktaking {count_id} is open."]},
+                f"Bin {bin_.id} is being counted ({count.kind.lower()} {count.id}) and cannot move to another "
+                "warehouse.",
+                {"warehouseId": [f"{count} is open."]},
             )
     warehouse_id = changes.get("warehouse_id", bin_.warehouse_id)
     code = changes.get("code", bin_.code)
