@@ -4,7 +4,7 @@ from .auth.models import ApiSession, LoginFailure, Tenant, TenantHost, User  # n
 from .catalog.models import Category, Company, MeasurementUnit, Product, Warehouse  # noqa: F401
 from .documents.models import Stocktaking, StocktakingRecord  # noqa: F401
 from .documents.order_models import Order, OrderLine  # noqa: F401
-from .events.models import OutboxEvent  # noqa: F401
+from .events.models import Notification, OutboxDelivery, OutboxEvent, Webhook  # noqa: F401
 from .stock.models import (  # noqa: F401
     Batch,
     BatchCode,
