@@ -38,7 +38,7 @@ def signature(secret: str, body: bytes) -> str:
 @dataclass(frozen=True)
 class Settings:
     timeout: float = 10.0  # seconds, per request phase (connect, write, each read)
-    lease: float = 60.0  # seconds a process holds what it took; must exceed the timeout
+    lease: float = 60.0  # seconds a process holds what it took; at least three times the timeout
     backoff: Backoff = Backoff(base=10.0, cap=3600.0, max_attempts=12)
     poll: float = 0.5  # seconds between looks at the outbox when idle
     threads: int = 8  # webhooks served at once
@@ -47,8 +47,10 @@ class Settings:
 
 class Worker:
     def __init__(self, sessions: Callable[[], Session], settings: Settings, client: httpx.Client | None = None):
-        if settings.lease < 2 * settings.timeout:
-            raise ValueError("The lease must be at least twice the request timeout.")
+        if settings.lease < 3 * settings.timeout:
+            # A delivery starts only while twice the timeout is left of its lease (a request may spend the timeout
+            # connecting and again reading), and a round should get further than its first delivery.
+            raise ValueError("The lease must be at least three times the request timeout.")
         self.sessions = sessions
         self.settings = settings
         self.name = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"[:100]
