@@ -13,12 +13,14 @@ from . import (
     envelope,
     measurement_units,
     metadata,
+    notifies,
     orders,
     printable_documents,
     products,
     requests,
     security,
     stock,
+    triggers,
 )
 from .blueprint import register_spec_components
 
@@ -32,6 +34,9 @@ BLUEPRINTS = (
     metadata.blp,
     orders.blp,
     printable_documents.blp,
+    notifies.blp,
+    triggers.order_blp,
+    triggers.nir_blp,
 )
 
 
@@ -45,3 +50,4 @@ def register(app, api) -> None:
         api.register_blueprint(blp)
     # Every error under /api, routing errors included, answers in the envelope.
     register_face(app, PREFIX, envelope.error)
+    register_face(app, triggers.PREFIX.rsplit("/", 1)[0], envelope.error)  # /softone answers like /api
