@@ -108,7 +108,7 @@ def outbox_run(once, timeout, lease, backoff_base, backoff_cap, max_attempts, po
             previous[signum] = signal.signal(signum, lambda *_: stop.set())
     try:
         if not once:
-            click.echo(f"outbox: delivering as {worker.name}", err=True)
+            click.echo(f"outbox: delivering as {worker.name}")  # once its signal handlers are in place
         counts = worker.run(stop=stop, once=once)
     finally:
         for signum, handler in previous.items():

@@ -58,13 +58,16 @@ def emit_many(app, tenant_code, *, documents, per_document):
 
 
 def start(database_url, *options):
-    return subprocess.Popen(
+    """A delivery process, once it says it is delivering (its SIGTERM handler is in place)."""
+    process = subprocess.Popen(
         [WMS_SERVICE, "outbox", "run", "--timeout", "2", "--poll", "0.05", *options],
         env={**os.environ, "WMS_DATABASE_URL": database_url},
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
     )
+    assert process.stdout.readline().startswith("outbox: delivering as ")
+    return process
 
 
 def stop(process):
