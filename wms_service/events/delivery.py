@@ -124,11 +124,13 @@ def claim(
     return claimed
 
 
-def delivered(db: Session, *, delivery: Claimed) -> None:
-    """Record a 2xx answer (whoever holds the lease now: the receiver has the event) and commit."""
+def delivered(db: Session, *, deliveries: list[Claimed]) -> None:
+    """Record 2xx answers (whoever holds the lease now: the receiver has the events) and commit."""
+    if not deliveries:
+        return
     db.execute(
         update(OutboxDelivery)
-        .where(OutboxDelivery.id == delivery.id, OutboxDelivery.state != DELIVERED)
+        .where(OutboxDelivery.id.in_([d.id for d in deliveries]), OutboxDelivery.state != DELIVERED)
         .values(
             state=DELIVERED,
             attempts=OutboxDelivery.attempts + 1,

@@ -110,24 +110,39 @@ class Worker:
             )
 
     def _deliver(self, items: list[Claimed]) -> None:
+        """Send a webhook's round in order. The 2xx answers are recorded together when the round ends (or before a
+        failure is), in one transaction instead of one each; the webhook takes no new round until then, so its
+        documents' order holds. A process that dies first sends them again: at least once."""
         margin_ms = int(self.settings.timeout * 1000) * 2  # connect + read could each take the timeout
-        for index, item in enumerate(items):
-            if delivery.now_ms() + margin_ms > item.lease_until:
-                self._release(items[index:])
-                return
-            error = self._post(item)
-            with self.sessions() as db:
+        done: list[Claimed] = []
+        try:
+            for index, item in enumerate(items):
+                if delivery.now_ms() + margin_ms > item.lease_until:
+                    self._release(items[index:])
+                    return
+                error = self._post(item)
                 if error is None:
-                    delivery.delivered(db, delivery=item)
-                    self._count("delivered")
+                    done.append(item)
                     continue
-                state = delivery.attempt_failed(
-                    db, delivery=item, worker=self.name, error=error, backoff=self.settings.backoff
-                )
-            self._count("failed" if state == FAILED else "retrying")
-            log.warning("outbox: %s %s to %s: %s", item.event_type, item.event_id, item.url, error)
-            self._release(items[index + 1 :])
-            return
+                self._delivered(done)
+                done = []
+                with self.sessions() as db:
+                    state = delivery.attempt_failed(
+                        db, delivery=item, worker=self.name, error=error, backoff=self.settings.backoff
+                    )
+                self._count("failed" if state == FAILED else "retrying")
+                log.warning("outbox: %s %s to %s: %s", item.event_type, item.event_id, item.url, error)
+                self._release(items[index + 1 :])
+                return
+        finally:
+            self._delivered(done)
+
+    def _delivered(self, done: list[Claimed]) -> None:
+        if done:
+            with self.sessions() as db:
+                delivery.delivered(db, deliveries=done)
+            for _ in done:
+                self._count("delivered")
 
     def _post(self, item: Claimed) -> str | None:
         """Send one event; None on a 2xx answer, else what went wrong."""
