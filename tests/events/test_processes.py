@@ -15,10 +15,13 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select, text
 
 from wms_service.auth import service as auth
+from wms_service.auth.models import Tenant
 from wms_service.db import new_session
-from wms_service.events import outbox
+from wms_service.events import delivery, outbox
+from wms_service.events.models import OutboxDelivery, Webhook
 
 from ..conftest import make_tenant
 from .receiver import Receiver
@@ -146,3 +149,35 @@ def test_a_process_killed_mid_run_loses_nothing(app, postgresql, tenant_with_rec
     assert in_order(receiver, emitted)
     status = app.test_cli_runner().invoke(args=["webhook", "list", "--tenant", code]).output
     assert "\tpending=0\tfailed=0" in status
+
+
+def test_a_round_being_taken_is_skipped_not_taken_twice(app, postgresql, tenant_with_receiver):
+    """What the two processes rely on, step by step: while one process's claim holds its rows (FOR UPDATE, not yet
+    committed), another's claim skips them at once and takes the next ones; once the first commits its lease,
+    those rows stay out of every claim until the lease runs out."""
+    code, _receiver = tenant_with_receiver
+    emit_many(app, code, documents=4, per_document=1)
+    first, second = new_session(app, write=True), new_session(app, write=True)
+    try:
+        second.execute(text("SET lock_timeout = '2s'"))  # without SKIP LOCKED it would wait, then fail
+        now = delivery.now_ms()
+        mine = (
+            select(OutboxDelivery.id)
+            .where(delivery._claimable(now), OutboxDelivery.webhook_id == _webhook(first, code))
+            .order_by(OutboxDelivery.event_id)
+            .limit(2)
+        )
+        held = first.scalars(mine.with_for_update(skip_locked=True)).all()
+        taken = delivery.claim(second, worker="second", lease_ms=60_000, webhooks=1, per_webhook=10)
+        assert len(held) == 2 and {c.id for c in taken}.isdisjoint(held) and len(taken) == 2
+        first.rollback()
+        again = delivery.claim(first, worker="first", lease_ms=60_000, webhooks=1, per_webhook=10)
+        assert sorted(c.id for c in again) == sorted(held)  # the leased ones are not offered again
+        assert delivery.claim(second, worker="second", lease_ms=60_000, webhooks=1, per_webhook=10) == []
+    finally:
+        first.close()
+        second.close()
+
+
+def _webhook(db, code):
+    return db.scalar(select(Webhook.id).join(Tenant, Tenant.id == Webhook.tenant_id).where(Tenant.code == code))

@@ -100,3 +100,13 @@ def test_a_notification_for_a_user_of_another_tenant_is_404(app, pg):
     assert message == f"User {stranger_id} not found."
     assert pg.fail("post", "/api/notifies", {"title": "", "message": "x", "recipientId": 1}, status=400)
     assert events_of(app, pg.tenant_code) == before
+
+
+def test_a_notification_sent_twice_with_one_idempotency_key_is_stored_once(app, client, pg):
+    bob_id = add_user(app, pg.tenant_code, "bob")
+    body = {"title": "Once", "message": "only once", "recipientId": bob_id}
+    answers = [pg.call("post", "/api/notifies", body, headers={"Idempotency-Key": "n-1"}).get_json() for _ in "12"]
+    assert answers[0] == answers[1] and answers[0]["status"] == 200
+    assert len(Planograma(client, pg.tenant_code, "bob").ok("get", "/api/notifies")) == 1
+    created = [e for e in events_of(app, pg.tenant_code) if e["type"] == "notification.created"]
+    assert [e["documentId"] for e in created] == [answers[0]["data"]["id"]]

@@ -47,6 +47,8 @@ class Settings:
 
 class Worker:
     def __init__(self, sessions: Callable[[], Session], settings: Settings, client: httpx.Client | None = None):
+        if settings.timeout <= 0 or settings.poll <= 0 or settings.threads < 1 or settings.backoff.max_attempts < 1:
+            raise ValueError("The timeout and the poll interval must be positive, threads and attempts at least 1.")
         if settings.lease < 3 * settings.timeout:
             # A delivery starts only while twice the timeout is left of its lease (a request may spend the timeout
             # connecting and again reading), and a round should get further than its first delivery.

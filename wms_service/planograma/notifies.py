@@ -10,6 +10,7 @@ from flask import g
 from marshmallow import fields, validate
 
 from ..events import notifications as service
+from ..web import idempotency
 from ..web.fields import Id
 from ..web.permissions import ANYONE
 from ..web.session import get_db
@@ -69,6 +70,7 @@ def present(n) -> dict:
 @blp.route("", methods=["POST"], endpoint="send")
 @blp.arguments(ExternalNotifyRequest)
 @blp.response(200, NotificationApiResponse)
+@blp.doc(parameters=[idempotency.OPENAPI_HEADER])
 @errors_doc(404)
 @summary(
     "Send a notification to a user of the tenant",
