@@ -70,10 +70,6 @@ def webhook_remove(webhook_id):
     click.echo(f"webhook {webhook_id} removed ({undelivered} undelivered event(s) dropped for it)")
 
 
-def _config(name):
-    return current_app.config[f"OUTBOX_{name}"]
-
-
 @outbox_cli.command("run")
 @click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
 @click.option("--timeout", type=float, help="Seconds per request phase (WMS_OUTBOX_TIMEOUT, default 10).")
@@ -85,16 +81,20 @@ def _config(name):
 @click.option("--threads", type=int, help="Webhooks served at once (WMS_OUTBOX_THREADS, default 8).")
 def outbox_run(once, timeout, lease, backoff_base, backoff_cap, max_attempts, poll, threads):
     """Deliver the outbox's events to the webhooks until stopped (SIGTERM, Ctrl-C), or once with --once."""
+
+    def given(value, name):
+        return value if value is not None else current_app.config[f"OUTBOX_{name}"]
+
     settings = Settings(
-        timeout=timeout or _config("TIMEOUT"),
-        lease=lease or _config("LEASE"),
+        timeout=given(timeout, "TIMEOUT"),
+        lease=given(lease, "LEASE"),
         backoff=Backoff(
-            base=backoff_base if backoff_base is not None else _config("BACKOFF_BASE"),
-            cap=backoff_cap or _config("BACKOFF_CAP"),
-            max_attempts=max_attempts or _config("MAX_ATTEMPTS"),
+            base=given(backoff_base, "BACKOFF_BASE"),
+            cap=given(backoff_cap, "BACKOFF_CAP"),
+            max_attempts=given(max_attempts, "MAX_ATTEMPTS"),
         ),
-        poll=poll or _config("POLL"),
-        threads=threads or _config("THREADS"),
+        poll=given(poll, "POLL"),
+        threads=given(threads, "THREADS"),
     )
     try:
         app = current_app._get_current_object()  # the threads have no app context

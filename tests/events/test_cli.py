@@ -61,3 +61,13 @@ def test_outbox_run_stops_cleanly_on_sigterm(database_url):
     time.sleep(1.5)
     assert process.poll() is None  # it keeps running until told
     assert stop(process) == 0  # SIGTERM: exit 0 with its summary (nothing was due)
+
+
+def test_outbox_run_refuses_settings_that_cannot_work(app):
+    for options, message in (
+        (["--timeout", "10", "--lease", "20"], "at least three times the request timeout"),
+        (["--threads", "0"], "threads and attempts at least 1"),
+        (["--timeout", "0"], "must be positive"),
+    ):
+        result = app.test_cli_runner().invoke(args=["outbox", "run", "--once", *options])
+        assert result.exit_code == 2 and message in result.output, result.output
