@@ -5,6 +5,8 @@ timeout while the others get theirs."""
 import json
 import time
 
+from ..conftest import Api, login, make_tenant
+from ..planograma.conftest import Planograma
 from ..planograma.test_orders import add, status
 from .conftest import SECRET, cli, deliver
 from .receiver import Receiver, verifies
@@ -104,3 +106,28 @@ def test_a_hanging_receiver_is_cut_off_and_the_others_still_get_theirs(app, pg, 
     assert (delivered, retrying, failed) == (3, 3, 0)
     assert len(hanging.bodies()) == 3
     assert took < 10
+
+
+def test_a_webhook_hears_its_own_tenant_from_when_it_was_added_and_nothing_rolled_back(
+    app, client, pg, shelf, receiver, hook
+):
+    before = add(pg, shelf, 1)  # emitted before the webhook existed
+    hook(pg.tenant_code, receiver.url)
+    order = add(pg, shelf, 1)
+    pg.fail("patch", "/api/order/update-status", {"orderId": order["orderId"], "status": "PICKED"}, status=409)
+    other = add_order_elsewhere(app, client)
+    assert deliver(app) == (1, 0, 0)
+    (only,) = receiver.bodies()
+    assert (only["documentId"], only["data"]["to"]) == (order["orderId"], "READY_FOR_PICKING")
+    assert before["orderId"] != only["documentId"] != other
+
+
+def add_order_elsewhere(app, client):
+    """An order of another tenant, whose events this tenant's webhook must never hear."""
+    _tid, code, user_id = make_tenant(app)
+    native = Api(client, code, "clerk", login(client, code).get_json()["sessionKey"], user_id)
+    pg = Planograma(client, code, native=native)
+    warehouse = native.warehouse(name="Elsewhere")
+    pos = native.stock_position(warehouse_id=warehouse["id"])
+    assert native.record(pos, 5).status_code == 201
+    return add(pg, {**pos, "warehouse": warehouse}, 1)["orderId"]
