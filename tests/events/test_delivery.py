@@ -5,6 +5,8 @@ timeout while the others get theirs."""
 import json
 import time
 
+from wms_service.events.delivery import Backoff
+
 from ..conftest import Api, login, make_tenant
 from ..planograma.conftest import Planograma
 from ..planograma.test_orders import add, status
@@ -131,3 +133,11 @@ def add_order_elsewhere(app, client):
     pos = native.stock_position(warehouse_id=warehouse["id"])
     assert native.record(pos, 5).status_code == 201
     return add(pg, {**pos, "warehouse": warehouse}, 1)["orderId"]
+
+
+def test_the_backoff_doubles_with_jitter_up_to_the_cap():
+    backoff = Backoff(base=10, cap=3600, max_attempts=12)
+    for attempt, full in ((1, 10), (2, 20), (3, 40), (9, 2560), (10, 3600), (5000, 3600)):
+        delays = [backoff.delay_ms(attempt) for _ in range(50)]
+        assert all(full * 500 <= d <= full * 1000 for d in delays), (attempt, min(delays), max(delays))
+        assert len(set(delays)) > 1  # jitter

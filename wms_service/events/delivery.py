@@ -53,7 +53,8 @@ class Backoff:
     max_attempts: int
 
     def delay_ms(self, attempt: int) -> int:
-        return int(min(self.cap, self.base * 2 ** (attempt - 1)) * random.uniform(0.5, 1.0) * 1000)
+        growth = 2 ** min(attempt - 1, 60)  # past 2**60 any base has long passed any cap (and floats would overflow)
+        return int(min(self.cap, self.base * growth) * random.uniform(0.5, 1.0) * 1000)
 
 
 def _claimable(now: int):
