@@ -10,7 +10,7 @@ from .documents.production_models import ProductionComponent, ProductionOrder  #
 from .documents.purchase_order_models import PurchaseOrder, PurchaseOrderLine, PurchaseOrderNir  # noqa: F401
 from .documents.return_models import CustomerReturn, ReturnLine  # noqa: F401
 from .documents.transfer_models import Transfer, TransferLine  # noqa: F401
-from .events.models import OutboxEvent  # noqa: F401
+from .events.models import Notification, OutboxDelivery, OutboxEvent, Webhook  # noqa: F401
 from .stock.models import (  # noqa: F401
     Batch,
     BatchCode,

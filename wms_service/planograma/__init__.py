@@ -15,6 +15,7 @@ from . import (
     measurement_units,
     metadata,
     nirs,
+    notifies,
     orders,
     printable_documents,
     production,
@@ -25,6 +26,7 @@ from . import (
     security,
     stock,
     transfers,
+    triggers,
 )
 from .blueprint import register_spec_components
 
@@ -45,6 +47,9 @@ BLUEPRINTS = (
     nirs.blp,
     purchase_orders.blp,
     inventory.blp,
+    notifies.blp,
+    triggers.order_blp,
+    triggers.nir_blp,
 )
 
 
@@ -58,3 +63,4 @@ def register(app, api) -> None:
         api.register_blueprint(blp)
     # Every error under /api, routing errors included, answers in the envelope.
     register_face(app, PREFIX, envelope.error)
+    register_face(app, triggers.PREFIX.rsplit("/", 1)[0], envelope.error)  # /softone answers like /api

@@ -5,7 +5,7 @@ unique per tenant), ``purchase_order``, its ``purchase_order_line`` (ordered qua
 it (``purchase_order_nir``).
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-01
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
