@@ -266,7 +266,9 @@ def test_the_status_table_cancel_releases_and_delete_works_only_before_validatio
     session = new_session(app)
     try:
         events = session.scalars(
-            select(OutboxEvent).where(OutboxEvent.document_type == "TRANSFER", OutboxEvent.document_id == transfer_id)
+            select(OutboxEvent)
+            .where(OutboxEvent.document_type == "TRANSFER", OutboxEvent.document_id == transfer_id)
+            .order_by(OutboxEvent.id)
         ).all()
         moves = [(e.type, json.loads(e.data)["from"], json.loads(e.data)["to"]) for e in events if "from" in e.data]
     finally:

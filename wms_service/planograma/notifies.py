@@ -71,7 +71,7 @@ def present(n) -> dict:
 @blp.arguments(ExternalNotifyRequest)
 @blp.response(200, NotificationApiResponse)
 @blp.doc(parameters=[idempotency.OPENAPI_HEADER])
-@errors_doc(404)
+@errors_doc(404, 409)  # 409: an Idempotency-Key sent again with another body
 @summary(
     "Send a notification to a user of the tenant",
     "Any user. Stores it for `recipientId` (a user of the tenant; 404 otherwise) and queues `notification.created` "
