@@ -4,8 +4,9 @@ supplier the tenant's, and each line's product, location and batch rules."""
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .. import repo
 from ..catalog.models import Company, Product, Warehouse
-from ..errors import Conflict, NotFound, ValidationFailed
+from ..errors import NotFound, ValidationFailed
 from ..stock import batches
 from ..stock.models import Bin
 from .nir_models import Nir, NirLine
@@ -14,35 +15,19 @@ LINE = ("quantity", "external_line_id", "batch_code", "expiration_date", "produc
 
 
 def check_keys_free(db: Session, tenant_id: int, values: dict, *, own_id: int | None) -> None:
-    """externalReference and thirdPartyReference are unique per tenant: a taken one is a 409 naming the NIR (the
-    unique constraints decide a race, and answer 409 too)."""
-    for attr, label in (("external_reference", "externalReference"), ("third_party_reference", "thirdPartyReference")):
-        value = values.get(attr)
-        if value is None:
-            continue
-        taken = db.scalar(
-            select(Nir.id).where(Nir.tenant_id == tenant_id, getattr(Nir, attr) == value, Nir.id != (own_id or 0))
-        )
-        if taken is not None:
-            raise Conflict(f"NIR {taken} already has {label} {value!r}.", {label: [f"Already used by NIR {taken}."]})
+    """externalReference and thirdPartyReference are unique per tenant: a taken one is a 409 naming the NIR."""
+    repo.check_keys_free(db, Nir, tenant_id, values, KEYS, noun="NIR", own_id=own_id)
+
+
+KEYS = {"external_reference": "externalReference", "third_party_reference": "thirdPartyReference"}
 
 
 def check_header(db: Session, tenant_id: int, values: dict) -> None:
     """The warehouse and the supplier (a company) are the tenant's (404 otherwise)."""
     if "warehouse_id" in values:
-        found = db.scalar(
-            select(Warehouse.id).where(Warehouse.tenant_id == tenant_id, Warehouse.id == values["warehouse_id"])
-        )
-        if found is None:
-            raise NotFound(
-                f"Warehouse {values['warehouse_id']} not found.", {"warehouseId": ["The warehouse does not exist."]}
-            )
+        repo.require(db, Warehouse, tenant_id, values["warehouse_id"], "Warehouse", field="warehouseId")
     if values.get("supplier_id") is not None:
-        found = db.scalar(select(Company.id).where(Company.tenant_id == tenant_id, Company.id == values["supplier_id"]))
-        if found is None:
-            raise NotFound(
-                f"Company {values['supplier_id']} not found.", {"supplierId": ["The company does not exist."]}
-            )
+        repo.require(db, Company, tenant_id, values["supplier_id"], "Company", field="supplierId")
 
 
 def resolve_lines(db: Session, tenant_id: int, warehouse_id: int, lines: list[dict]) -> list[dict]:

@@ -15,6 +15,7 @@ the tenant has; it is then that bin's warehouse.
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .. import repo
 from ..audit import stamp
 from ..auth.models import Tenant, User
 from ..catalog.models import Product, Warehouse
@@ -51,7 +52,14 @@ def add(db: Session, *, tenant: Tenant, user: User, values: dict) -> ProductionO
     """Make an OPEN production order. ``values``: ``product_id``, ``quantity``, ``third_party_reference``,
     ``warehouse_id``, ``location_code``, ``batch_code``, ``expiration_date`` and ``components``
     (``product_id``, ``quantity`` per unit made)."""
-    _check_reference_free(db, tenant.id, values["third_party_reference"])
+    repo.check_keys_free(
+        db,
+        ProductionOrder,
+        tenant.id,
+        values,
+        {"third_party_reference": "thirdPartyReference"},
+        noun="Production order",
+    )
     product = _product(db, tenant.id, values["product_id"], {"productId": ["Unknown product."]})
     warehouse_id, bin_id = _place(db, tenant.id, values.get("warehouse_id"), values.get("location_code"))
     components = values.get("components") or []
@@ -96,20 +104,6 @@ def add(db: Session, *, tenant: Tenant, user: User, values: dict) -> ProductionO
     return order
 
 
-def _check_reference_free(db, tenant_id: int, third_party_reference: str) -> None:
-    """thirdPartyReference is unique per tenant: a retried add is a 409 naming the production order."""
-    taken = db.scalar(
-        select(ProductionOrder.id).where(
-            ProductionOrder.tenant_id == tenant_id, ProductionOrder.third_party_reference == third_party_reference
-        )
-    )
-    if taken is not None:
-        raise Conflict(
-            f"Production order {taken} already has thirdPartyReference {third_party_reference!r}.",
-            {"thirdPartyReference": [f"Already used by production order {taken}."]},
-        )
-
-
 def _product(db, tenant_id: int, product_id: int, errors: dict) -> Product:
     found = db.scalar(select(Product).where(Product.tenant_id == tenant_id, Product.id == product_id))
     if found is None:
@@ -120,9 +114,7 @@ def _product(db, tenant_id: int, product_id: int, errors: dict) -> Product:
 def _place(db, tenant_id: int, warehouse_id: int | None, location_code: str | None) -> tuple[int, int | None]:
     """The order's warehouse and location bin (None: the PRODUCTION bin, found at close)."""
     if warehouse_id is not None:
-        found = db.scalar(select(Warehouse.id).where(Warehouse.tenant_id == tenant_id, Warehouse.id == warehouse_id))
-        if found is None:
-            raise NotFound(f"Warehouse {warehouse_id} not found.", {"warehouseId": ["The warehouse does not exist."]})
+        repo.require(db, Warehouse, tenant_id, warehouse_id, "Warehouse", field="warehouseId")
     if not location_code:
         if warehouse_id is None:
             raise ValidationFailed(

@@ -11,6 +11,7 @@ from collections.abc import Collection
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .. import repo
 from ..audit import stamp
 from ..auth.models import Tenant, User
 from ..catalog.models import Company, Product, Warehouse
@@ -220,8 +221,7 @@ def supplier(db: Session, *, tenant_id: int, value: int | str) -> int:
 def _check_warehouse(db, tenant_id: int, warehouse_id: int | None) -> None:
     if warehouse_id is None:
         return
-    if db.scalar(select(Warehouse.id).where(Warehouse.tenant_id == tenant_id, Warehouse.id == warehouse_id)) is None:
-        raise NotFound(f"Warehouse {warehouse_id} not found.", {"warehouseId": ["The warehouse does not exist."]})
+    repo.require(db, Warehouse, tenant_id, warehouse_id, "Warehouse", field="warehouseId")
 
 
 def _add_line(db, tenant_id: int, order: PurchaseOrder, line: dict) -> PurchaseOrderLine:

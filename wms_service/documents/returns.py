@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from .. import repo
 from ..audit import stamp
 from ..auth.models import Tenant, User
 from ..catalog.models import Product, Warehouse
@@ -40,7 +41,9 @@ def add(db: Session, *, tenant: Tenant, user: User, values: dict) -> CustomerRet
     ``external_client_id``, ``warehouse_id``, ``initial_external_order_id`` and ``lines`` (``code``, ``quantity``,
     and without an initial order optionally ``batch_code``, ``expiration_date``)."""
     lines = values["lines"]
-    _check_reference_free(db, tenant.id, values["external_reference"])
+    repo.check_keys_free(
+        db, CustomerReturn, tenant.id, values, {"external_reference": "externalReference"}, noun="Return"
+    )
     products = _products(db, tenant.id, lines)
     order = None
     if values.get("initial_external_order_id") is not None:
@@ -53,8 +56,7 @@ def add(db: Session, *, tenant: Tenant, user: User, values: dict) -> CustomerRet
             "A return needs a warehouseId (or an initialExternalOrderId, whose warehouse it then takes).",
             {"warehouseId": ["Required without an initialExternalOrderId."]},
         )
-    if db.scalar(select(Warehouse.id).where(Warehouse.tenant_id == tenant.id, Warehouse.id == warehouse_id)) is None:
-        raise NotFound(f"Warehouse {warehouse_id} not found.", {"warehouseId": ["The warehouse does not exist."]})
+    repo.require(db, Warehouse, tenant.id, warehouse_id, "Warehouse", field="warehouseId")
     if order is not None:
         places = _back_to_batches(db, tenant.id, order, lines, products)
     else:
@@ -104,21 +106,6 @@ def event_data(ret: CustomerReturn, order: Order | None) -> dict:
         "externalReference": ret.external_reference,
         "initialExternalOrderId": order.external_order_id if order is not None else None,
     }
-
-
-def _check_reference_free(db, tenant_id: int, external_reference: str) -> None:
-    """externalReference is unique per tenant: a retried add is a 409 naming the return (the unique constraint
-    decides a race, and answers 409 too)."""
-    taken = db.scalar(
-        select(CustomerReturn.id).where(
-            CustomerReturn.tenant_id == tenant_id, CustomerReturn.external_reference == external_reference
-        )
-    )
-    if taken is not None:
-        raise Conflict(
-            f"Return {taken} already has externalReference {external_reference!r}.",
-            {"externalReference": [f"Already used by return {taken}."]},
-        )
 
 
 def _products(db, tenant_id: int, lines: list[dict]) -> dict[str, Product]:

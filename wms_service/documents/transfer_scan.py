@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .. import repo
 from ..audit import stamp
 from ..auth.models import Tenant, User
 from ..catalog.models import Product, Warehouse
@@ -153,14 +154,8 @@ def _warehouse(db, tenant_id: int, transfer: Transfer | None, scan: Scan) -> int
             )
         return transfer.warehouse_id
     if scan.warehouse_id is not None:
-        found = db.scalar(
-            select(Warehouse.id).where(Warehouse.tenant_id == tenant_id, Warehouse.id == scan.warehouse_id)
-        )
-        if found is None:
-            raise NotFound(
-                f"Warehouse {scan.warehouse_id} not found.", {"warehouseId": ["The warehouse does not exist."]}
-            )
-        return found
+        repo.require(db, Warehouse, tenant_id, scan.warehouse_id, "Warehouse", field="warehouseId")
+        return scan.warehouse_id
     code = scan.source_location_code
     holders = list(
         db.scalars(
