@@ -90,6 +90,22 @@ def announce(db: Session, table: StatusTable, document: Document, *, data: dict 
     _status_event(db, table, document, None, data)
 
 
+def delete(db: Session, table: StatusTable, document: Document, *, data: dict | None = None) -> int:
+    """Delete the document (its rules were checked by the caller) and queue its ``<document>.deleted`` event,
+    carrying the status it had, in the same transaction; answers its id."""
+    outbox.emit(
+        db,
+        tenant_id=document.tenant_id,
+        type=f"{table.document_type.lower()}.deleted",
+        document_type=table.document_type,
+        document_id=document.id,
+        data={"status": str(document.status), **(data or {})},
+    )
+    document_id = document.id
+    db.delete(document)
+    return document_id
+
+
 def _status_event(db, table: StatusTable, document: Document, before: StrEnum | None, data: dict | None) -> None:
     outbox.emit(
         db,

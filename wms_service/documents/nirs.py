@@ -119,18 +119,9 @@ def delete(db: Session, *, tenant: Tenant, nirs: list[Nir]) -> list[int]:
     """Delete pending NIRs (a validated one is a 409, and nothing is deleted); they moved no stock."""
     for nir in nirs:
         LIFECYCLE.check_editable(nir)
-    for nir in nirs:
-        outbox.emit(
-            db,
-            tenant_id=tenant.id,
-            type="nir.deleted",
-            document_type=LIFECYCLE.document_type,
-            document_id=nir.id,
-            data={"status": str(nir.status), **event_data(nir)},
-        )
-        db.delete(nir)
+    ids = [base.delete(db, LIFECYCLE, nir, data=event_data(nir)) for nir in nirs]
     db.flush()
-    return [nir.id for nir in nirs]
+    return ids
 
 
 # --- validation ----------------------------------------------------------------------------------------------

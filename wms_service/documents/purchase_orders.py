@@ -16,7 +16,6 @@ from ..audit import stamp
 from ..auth.models import Tenant, User
 from ..catalog.models import Company, Product, Warehouse
 from ..errors import Conflict, NotFound
-from ..events import outbox
 from ..repo import get_or_404
 from . import base
 from . import purchase_order_links as links
@@ -111,17 +110,9 @@ def delete(db: Session, *, tenant: Tenant, order_id: int) -> int:
     (order,) = lock(db, tenant=tenant, order_ids=[order_id])
     if links.received_anything(db, order.id):
         raise Conflict(f"Purchase order {order.id} has received goods and cannot be deleted.")
-    outbox.emit(
-        db,
-        tenant_id=order.tenant_id,
-        type="purchase_order.deleted",
-        document_type=LIFECYCLE.document_type,
-        document_id=order.id,
-        data={"status": str(order.status), **event_data(order)},
-    )
-    db.delete(order)
+    order_id = base.delete(db, LIFECYCLE, order, data=event_data(order))
     db.flush()
-    return order.id
+    return order_id
 
 
 def add_product(db: Session, *, tenant: Tenant, user: User, order_id: int, line: dict) -> PurchaseOrder:

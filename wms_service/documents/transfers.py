@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 from ..audit import stamp
 from ..auth.models import Tenant, User
 from ..errors import Conflict, InsufficientStock, ValidationFailed
-from ..events import outbox
 from ..repo import get_or_404
 from ..stock import reservations
 from ..stock.models import Reservation
@@ -140,15 +139,6 @@ def delete(db: Session, *, tenant: Tenant, transfer: Transfer) -> int:
     if transfer.status == S.VALIDATED:
         raise Conflict(f"Transfer {transfer.id} is validated and cannot be deleted.")
     reservations.release(db, tenant=tenant, reference=reference(transfer))
-    outbox.emit(
-        db,
-        tenant_id=transfer.tenant_id,
-        type="transfer.deleted",
-        document_type=LIFECYCLE.document_type,
-        document_id=transfer.id,
-        data={"status": str(transfer.status), "warehouseId": transfer.warehouse_id},
-    )
-    transfer_id = transfer.id
-    db.delete(transfer)
+    transfer_id = base.delete(db, LIFECYCLE, transfer, data={"warehouseId": transfer.warehouse_id})
     db.flush()
     return transfer_id
