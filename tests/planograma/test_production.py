@@ -186,7 +186,7 @@ def test_add_refuses_what_it_must_and_makes_nothing(pg, kit, verified):
     refused(404, warehouseId=warehouse_id, productId=2**40)
     assert "No location 'NOWHERE'" in refused(404, locationCode="NOWHERE")
     same_code = pg.native.bin(pg.native.warehouse()["id"], code=kit["screws"]["bin"]["code"])
-    assert "several warehouses" in refused(400, locationCode=same_code["code"])
+    assert "is used in warehouses" in refused(400, locationCode=same_code["code"])
     myself = [{"productId": made["id"], "quantity": 1}]
     assert "components.0.productId" in refused(400, warehouseId=warehouse_id, components=myself)
     twice = [{"productId": kit["screws"]["product"]["id"], "quantity": 1}] * 2

@@ -62,18 +62,7 @@ def _location(db, tenant_id: int, inventory: Inventory | None, code: str, wareho
                 {"locationCode": [f"Not a location of warehouse {inventory.warehouse_id}."]},
             )
         raise NotFound(f"No location {code!r} in warehouse {inventory.warehouse_id}.", _unknown_location())
-    query = select(Bin).where(Bin.tenant_id == tenant_id, Bin.code == code)
-    if warehouse_id is not None:
-        query = query.where(Bin.warehouse_id == warehouse_id)
-    found = db.scalars(query.order_by(Bin.id).limit(2)).all()
-    if not found:
-        raise NotFound(f"No location {code!r}.", _unknown_location())
-    if len(found) > 1:
-        raise ValidationFailed(
-            f"Location code {code!r} is used in several warehouses; name one with warehouseId.",
-            {"warehouseId": ["Required: the location code is not unique across warehouses."]},
-        )
-    return found[0]
+    return bins.locate(db, tenant_id=tenant_id, code=code, warehouse_id=warehouse_id)
 
 
 def _unknown_location() -> dict:

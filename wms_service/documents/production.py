@@ -122,20 +122,8 @@ def _place(db, tenant_id: int, warehouse_id: int | None, location_code: str | No
                 {"warehouseId": ["Required without a locationCode."]},
             )
         return warehouse_id, None
-    query = select(Bin.id, Bin.warehouse_id).where(Bin.tenant_id == tenant_id, Bin.code == location_code)
-    if warehouse_id is not None:
-        query = query.where(Bin.warehouse_id == warehouse_id)
-    rows = db.execute(query.order_by(Bin.id).limit(2)).all()
-    where = f" in warehouse {warehouse_id}" if warehouse_id is not None else ""
-    if not rows:
-        raise NotFound(f"No location {location_code!r}{where}.", {"locationCode": ["Unknown location."]})
-    if len(rows) > 1:
-        raise ValidationFailed(
-            f"Location {location_code!r} is in several warehouses: give warehouseId.",
-            {"warehouseId": ["Required: the locationCode is in several warehouses."]},
-        )
-    (bin_id, bin_warehouse), *_ = rows
-    return bin_warehouse, bin_id
+    found = bins.locate(db, tenant_id=tenant_id, code=location_code, warehouse_id=warehouse_id)
+    return found.warehouse_id, found.id
 
 
 def _at(index: int, field: str, message: str) -> dict:

@@ -156,21 +156,8 @@ def _warehouse(db, tenant_id: int, transfer: Transfer | None, scan: Scan) -> int
     if scan.warehouse_id is not None:
         repo.require(db, Warehouse, tenant_id, scan.warehouse_id, "Warehouse", field="warehouseId")
         return scan.warehouse_id
-    code = scan.source_location_code
-    holders = list(
-        db.scalars(
-            select(Bin.warehouse_id).where(Bin.tenant_id == tenant_id, Bin.code == code).order_by(Bin.warehouse_id)
-        )
-    )
-    if not holders:
-        raise NotFound(f"No location {code!r}.", {"sourceLocationCode": ["Unknown location."]})
-    if len(holders) > 1:
-        listed = ", ".join(str(w) for w in holders)
-        raise Conflict(
-            f"Location code {code!r} is used in warehouses {listed}; send warehouseId to say which.",
-            {"warehouseId": ["Required: the location code is not unique."]},
-        )
-    return holders[0]
+    source = bins.locate(db, tenant_id=tenant_id, code=scan.source_location_code, field="sourceLocationCode")
+    return source.warehouse_id
 
 
 def _bin(db, tenant_id: int, warehouse_id: int, code: str, field: str) -> Bin:

@@ -8,7 +8,7 @@ from ..auth.models import Tenant, User
 from ..catalog import delete_rules
 from ..catalog.models import Warehouse
 from ..documents import counting
-from ..errors import Conflict, NotFound
+from ..errors import Conflict, NotFound, ValidationFailed
 from .locks import lock_bins
 from .models import Bin, BinInventory
 
@@ -123,3 +123,23 @@ def special(db: Session, *, tenant: Tenant, user: User, warehouse_id: int, code:
         return found
     (made,) = create(db, tenant=tenant, user=user, items=[{"warehouse_id": warehouse_id, "code": code, "active": True}])
     return made
+
+
+def locate(
+    db: Session, *, tenant_id: int, code: str, warehouse_id: int | None = None, field: str = "locationCode"
+) -> Bin:
+    """The bin a location code names: in ``warehouse_id`` when given; else the code must name one bin among the
+    tenant's warehouses (codes are unique per warehouse only), and a code several warehouses use is a 400 asking
+    for ``warehouseId``. No such bin is a 404 on ``field``."""
+    query = select(Bin).where(Bin.tenant_id == tenant_id, Bin.code == code)
+    if warehouse_id is not None:
+        query = query.where(Bin.warehouse_id == warehouse_id)
+    found = db.scalars(query.order_by(Bin.warehouse_id)).all()
+    if not found:
+        where = f" in warehouse {warehouse_id}" if warehouse_id is not None else ""
+        raise NotFound(f"No location {code!r}{where}.", {field: ["Unknown location."]})
+    if len(found) > 1:
+        listed = ", ".join(str(b.warehouse_id) for b in found)
+        message = f"Location code {code!r} is used in warehouses {listed}; send warehouseId to say which."
+        raise ValidationFailed(message, {"warehouseId": [message]})
+    return found[0]
