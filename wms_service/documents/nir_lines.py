@@ -1,14 +1,14 @@
 """What a NIR's request must satisfy before anything is written: its external keys free, its warehouse and
 supplier the tenant's, and each line's product, location and batch rules."""
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import repo
 from ..catalog.models import Company, Product, Warehouse
-from ..errors import NotFound, ValidationFailed
+from ..errors import ValidationFailed
 from ..stock import batches
 from ..stock.models import Bin
+from . import lines as lines_
 from .nir_models import Nir, NirLine
 
 LINE = ("quantity", "external_line_id", "batch_code", "expiration_date", "production_date")
@@ -35,30 +35,12 @@ def resolve_lines(db: Session, tenant_id: int, warehouse_id: int, lines: list[di
     rules (a product that requires a batch code or an expiry date refuses a line without one: 400)."""
     if not lines:
         raise ValidationFailed("A NIR has at least one line.", {"nirProducts": ["At least one line."]})
-    products = {
-        p.code: p
-        for p in db.scalars(
-            select(Product).where(Product.tenant_id == tenant_id, Product.code.in_({li["code"] for li in lines}))
-        )
-    }
-    codes = {li["location_code"] for li in lines if li.get("location_code")}
-    bins = dict(
-        db.execute(
-            select(Bin.code, Bin.id).where(
-                Bin.tenant_id == tenant_id, Bin.warehouse_id == warehouse_id, Bin.code.in_(codes)
-            )
-        ).all()
-    )
+    products = lines_.products_by_code(db, tenant_id, lines, list_field="nirProducts")
+    bins = lines_.bins_by_code(db, tenant_id, warehouse_id, lines, list_field="nirProducts")
     resolved = []
     for i, line in enumerate(lines):
-        product = products.get(line["code"])
-        if product is None:
-            raise NotFound(f"No product has the code {line['code']!r}.", _at(i, "code", "Unknown product."))
+        product = products[line["code"]]
         code = line.get("location_code")
-        if code and code not in bins:
-            raise NotFound(
-                f"No location {code!r} in warehouse {warehouse_id}.", _at(i, "locationCode", "Unknown location.")
-            )
         try:
             batches.require_codes(product, code=line.get("batch_code"), expiry=line.get("expiration_date"))
         except ValidationFailed as exc:
@@ -74,8 +56,3 @@ def as_values(db: Session, line: NirLine) -> dict:
     product = db.get(Product, line.product_id)
     bin_ = db.get(Bin, line.bin_id) if line.bin_id else None
     return {"code": product.code, "location_code": bin_.code if bin_ else None, **{k: getattr(line, k) for k in LINE}}
-
-
-def _at(index: int, field: str, message: str) -> dict:
-    """A line's field error, as the request names it."""
-    return {"nirProducts": {str(index): {field: [message]}}}

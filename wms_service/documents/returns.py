@@ -25,9 +25,12 @@ from ..stock import batches, bins, ledger
 from ..stock.models import BinInventoryRecord
 from ..stock.references import DocumentKind, Reference
 from . import base, order_supply
+from . import lines as lines_
 from .order_models import Order
 from .return_models import CustomerReturn, ReturnLine
 from .return_models import ReturnStatus as S
+
+LINES = "returnedProducts"  # the request's list, as its errors name it
 
 LIFECYCLE = base.StatusTable("Return", {S.RECEIVED: set()}, editable=set(), document_type="RETURN")
 
@@ -44,7 +47,7 @@ def add(db: Session, *, tenant: Tenant, user: User, values: dict) -> CustomerRet
     repo.check_keys_free(
         db, CustomerReturn, tenant.id, values, {"external_reference": "externalReference"}, noun="Return"
     )
-    products = _products(db, tenant.id, lines)
+    products = lines_.products_by_code(db, tenant.id, lines, list_field=LINES)
     order = None
     if values.get("initial_external_order_id") is not None:
         order = _initial_order(db, tenant.id, values["initial_external_order_id"])
@@ -108,18 +111,6 @@ def event_data(ret: CustomerReturn, order: Order | None) -> dict:
     }
 
 
-def _products(db, tenant_id: int, lines: list[dict]) -> dict[str, Product]:
-    """The lines' products by code (404 naming the first unknown one)."""
-    codes = {line["code"] for line in lines}
-    found = {
-        p.code: p for p in db.scalars(select(Product).where(Product.tenant_id == tenant_id, Product.code.in_(codes)))
-    }
-    for i, line in enumerate(lines):
-        if line["code"] not in found:
-            raise NotFound(f"No product has the code {line['code']!r}.", _at(i, "code", "Unknown product."))
-    return found
-
-
 def _initial_order(db, tenant_id: int, external_order_id: str) -> Order:
     """The tenant's order with this externalOrderId, locked until the return commits."""
     order = db.scalar(
@@ -146,7 +137,7 @@ def _back_to_batches(
             field = "batchCode" if line.get("batch_code") else "expirationDate"
             raise ValidationFailed(
                 "With an initialExternalOrderId the goods go back into the batches the order picked.",
-                _at(i, field, "Not allowed with an initialExternalOrderId: the batches are the order's."),
+                lines_.at(LINES, i, field, "Not allowed with an initialExternalOrderId: the batches are the order's."),
             )
     left = _left_to_return(db, tenant_id, order.id, {p.id for p in products.values()})
     wanted: dict[int, int] = defaultdict(int)
@@ -163,7 +154,7 @@ def _back_to_batches(
             raise Conflict(
                 f"Order {order.external_order_id!r} picked {picked} of product {code}, {returned} of it returned "
                 f"before; {quantity} cannot be returned.",
-                _at(first[product_id], "quantity", f"At most {picked - returned} can be returned."),
+                lines_.at(LINES, first[product_id], "quantity", f"At most {picked - returned} can be returned."),
             )
     places = []
     for line in lines:
@@ -233,11 +224,6 @@ def _left_to_return(db, tenant_id: int, order_id: int, product_ids: Collection[i
     for product_id, batch_id, total, _first in picked:
         left[product_id].append(_PickedBatch(batch_id, int(total), returned.get((product_id, batch_id), 0)))
     return left
-
-
-def _at(index: int, field: str, message: str) -> dict:
-    """A line's field error, as the request names it."""
-    return {"returnedProducts": {str(index): {field: [message]}}}
 
 
 # --- finding -------------------------------------------------------------------------------------------------
