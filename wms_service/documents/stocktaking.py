@@ -13,7 +13,7 @@ from ..auth.models import Tenant, User
 from ..catalog.models import Product
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..repo import get_or_404
-from ..stock import ledger
+from ..stock import ledger, reservations
 from ..stock.locks import lock_bins
 from ..stock.models import Batch, BinInventoryBatch
 from ..stock.references import DocumentKind, Reference
@@ -182,6 +182,8 @@ def finish(db: Session, *, tenant: Tenant, user: User, count: Stocktaking) -> St
     # Each line posts what its count found against what the ledger held when it was counted (its frozen expected),
     # never against the level now: what moved in or out since the count is real and stays. The bin is held while
     # the level at the finish is noted, so that note and the posting see the same ledger.
+    # Documents before bins: the orders whose reservations the count may cut are locked first (``refit.py``).
+    reservations.lock_holders(db, tenant.id, {count.bin_id})
     lock_bins(db, tenant.id, {count.bin_id})
     held = _levels(db, bin_id=count.bin_id)
     postings = []

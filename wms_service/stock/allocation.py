@@ -91,6 +91,11 @@ class Want:
     bin_id: int | None = None
     batch_id: int | None = None
 
+    @property
+    def key(self) -> tuple:
+        """What it asks for, whoever asks."""
+        return (self.warehouse_id, self.product_id, self.bin_id, self.batch_id)
+
     def where(self, tenant_id: int) -> dict:
         return {
             "tenant_id": tenant_id,
@@ -105,23 +110,33 @@ def take(db: Session, *, tenant_id: int, wants: list[Want], skip_locked: bool = 
     """Reserve up to each want's quantity in allocation order, one want after the other; answers how much each got.
 
     The candidates of every want are found without a lock, all their bins locked at once in id order (a document
-    reserving line by line would lock out of order and could deadlock with a post), and each want reads the
-    levels again under the lock: what a concurrent writer took or reserved meanwhile is seen, so two takers never
-    promise the same unit.
+    reserving line by line would lock out of order and could deadlock with a post), and the levels are read again
+    under the lock: what a concurrent writer took or reserved meanwhile is seen, so two takers never promise the
+    same unit. Wants that ask for the same thing (product, warehouse, named bin and batch) share one look-up each
+    way, so serving many waiting lines of one product costs one query plus their reservations.
     """
-    found = {place.bin_id for want in wants for place in candidates(db, **want.where(tenant_id))}
+    by_key = {want.key: want for want in wants}
+    found = {place.bin_id for want in by_key.values() for place in candidates(db, **want.where(tenant_id))}
     if not found:
         return [0] * len(wants)
     locked = set(lock_bins(db, tenant_id, found, skip_locked=skip_locked))
+    order: dict[tuple, list[tuple[int, int]]] = {}  # key -> its places in allocation order
+    free_now: dict[tuple[int, int], int] = {}  # (bin, batch) -> free, as read under the lock less what we took
     got = []
     for want in wants:
+        if want.key not in order:
+            places = candidates(db, **want.where(tenant_id), among=locked)
+            order[want.key] = [(p.bin_id, p.batch_id) for p in places]
+            free_now.update({(p.bin_id, p.batch_id): p.free for p in places})
         wanted, takes = want.quantity, []
-        for place in candidates(db, **want.where(tenant_id), among=locked):
+        for place in order[want.key]:
             if not wanted:
                 break
-            amount = min(wanted, place.free)
-            takes.append((place, amount))
-            wanted -= amount
+            amount = min(wanted, free_now[place])
+            if amount > 0:
+                takes.append((Place(place[0], place[1], free_now[place]), amount))
+                free_now[place] -= amount
+                wanted -= amount
         if takes:
             hold(db, tenant_id=tenant_id, holder=want.holder, product_id=want.product_id, takes=takes)
         got.append(want.quantity - wanted)

@@ -12,6 +12,14 @@ The shortfalls go to the handler registered for the holder's document kind (``on
 transaction, and are also answered to the caller (``post(...).shortfalls``). Orders register one that sets the
 order back to ``WAITING_FOR_SUPPLY``.
 
+Lock order: documents before bins. A document's own writes lock it, then its bins (an order being picked,
+cancelled, changed or re-checked); a count that cuts its reservations would take them the other way round and
+could wait in a cycle with one of them. So a count first calls ``lock_holders`` for the bins it counts, which
+locks, through the locker each kind registers (``on_shortfall(..., lock=...)``), the documents holding
+reservations there, and only then locks its bins. A document that reserved there after that look-up is locked
+by its handler without waiting (``NOWAIT`` on PostgreSQL): if another request holds it, the count answers "busy,
+retry" rather than wait for a request that may be waiting for the count's bins.
+
 The count already holds its bins, so the other bins are locked with ``skip_locked``: a bin another transaction
 holds right now is not waited for (waiting out of id order could deadlock) and simply is no candidate.
 """
@@ -19,9 +27,11 @@ holds right now is not waited for (waiting out of id order could deadlock) and s
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import allocation
+from .models import Reservation
 from .references import DocumentKind, Reference
 
 
@@ -36,12 +46,29 @@ class Shortfall:
 
 
 ShortfallHandler = Callable[[Session, list[Shortfall]], None]
+HolderLocker = Callable[[Session, int, list[int]], None]
 _handlers: dict[DocumentKind, ShortfallHandler] = {}
+_lockers: dict[DocumentKind, HolderLocker] = {}
 
 
-def on_shortfall(kind: DocumentKind, handler: ShortfallHandler) -> None:
-    """Register what a document kind does when a count cuts its reservations (called in the count's transaction)."""
+def on_shortfall(kind: DocumentKind, handler: ShortfallHandler, *, lock: HolderLocker | None = None) -> None:
+    """Register what a document kind does when a count cuts its reservations (called in the count's transaction),
+    and how its documents are locked (``lock(db, tenant_id, document_ids)``) before a count locks its bins."""
     _handlers[kind] = handler
+    if lock is not None:
+        _lockers[kind] = lock
+
+
+def lock_holders(db: Session, tenant_id: int, bin_ids: set[int]) -> None:
+    """Lock the documents that hold reservations in ``bin_ids``: a count calls it before it locks those bins."""
+    r = Reservation
+    rows = db.execute(
+        select(r.document_type, r.document_id).where(r.tenant_id == tenant_id, r.bin_id.in_(sorted(bin_ids))).distinct()
+    ).all()
+    for kind in sorted({DocumentKind(kind) for kind, _ in rows}):
+        locker = _lockers.get(kind)
+        if locker is not None:
+            locker(db, tenant_id, sorted(doc for k, doc in rows if k == kind))
 
 
 def after_count(

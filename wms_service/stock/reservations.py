@@ -9,7 +9,10 @@ stay in their bin until the document consumes them. For every bin and batch ``0 
   preferred bins, ``binOrder``, bin id; active bins of the warehouse), or from the named bin (and batch) only.
   What cannot be met is kept and the shortfall answered: the document waits for supply (an order becomes
   ``WAITING_FOR_SUPPLY``) and reserves again when stock arrives.
-- ``release`` gives a line's (or a whole document's) reservations back.
+- ``reserve_documents`` does the same for lines of several stored documents at once (the re-check of waiting
+  orders), under one lock of all their bins.
+- ``release`` gives a line's (or a whole document's) reservations back, or only ``quantity`` of a line's, the
+  newest first (as a count's cuts take them).
 - ``consume`` takes the reserved stock: it removes the reservations and posts the negative records through
   ``ledger.post(..., reference=...)`` in the same transaction.
 
@@ -17,11 +20,13 @@ Every function locks the bins it changes the way the ledger does (``locks.lock_b
 it needs first, locks those bins, then reads levels and reservations again under the lock. Two clients racing
 for the last units never both get them. All of it runs in the caller's transaction; nothing here commits.
 
-The hook for counts: a count (stocktaking, inventory) always posts; a reservation it overtakes is moved to other
+The hooks for counts: a count (stocktaking, inventory) always posts; a reservation it overtakes is moved to other
 free stock or cut (``refit.py``). The cuts reach the holding document through the handler its kind registers
 with ``on_shortfall(kind, handler)``, called in the count's transaction with the ``Shortfall`` list (document,
 line, product, quantity); the count's finish also gets them as ``ledger.post(...).shortfalls``. The orders
 issue registers ``on_shortfall(DocumentKind.ORDER, ...)`` to set such orders back to ``WAITING_FOR_SUPPLY``.
+Documents lock before bins: a count calls ``lock_holders`` for its bins before it locks them, so the documents
+whose reservations it may cut are its own before it holds a bin (``refit.py``).
 """
 
 from dataclasses import dataclass
@@ -37,7 +42,7 @@ from .ledger_sql import PostedList
 from .locks import lock_bins
 from .models import Batch, Bin, Reservation
 from .references import Reference
-from .refit import Shortfall, on_shortfall
+from .refit import Shortfall, lock_holders, on_shortfall
 
 __all__ = [
     "LineWant",
@@ -45,10 +50,12 @@ __all__ = [
     "Reserved",
     "Shortfall",
     "consume",
+    "lock_holders",
     "of",
     "on_shortfall",
     "release",
     "reserve",
+    "reserve_documents",
     "reserve_lines",
 ]
 
@@ -112,11 +119,48 @@ def reserve_lines(
     return [Reserved(n, line.quantity - n) for n, line in zip(got, lines, strict=True)]
 
 
-def release(db: Session, *, tenant: Tenant, reference: Reference, line_id: int | None = None) -> int:
-    """Give back the reservations of one line (or, without ``line_id``, of the whole document); answers how many."""
+def reserve_documents(db: Session, *, tenant: Tenant, wants: list[tuple[Reference, int, LineWant]]) -> list[Reserved]:
+    """Reserve for lines of several stored documents, ``(reference, warehouse_id, line)`` in the order given (the
+    first served first), under one lock of all their bins taken in id order: a caller that reserved document by
+    document would lock bins out of order. The lines are the documents' own stored rows, checked when they were
+    written, so they are not checked again here."""
+    plans = [
+        allocation.Want(
+            allocation.Holder(reference, line.line_id, line.bin_id is not None, line.batch_id is not None),
+            warehouse_id,
+            line.product_id,
+            line.quantity,
+            line.bin_id,
+            line.batch_id,
+        )
+        for reference, warehouse_id, line in wants
+    ]
+    got = allocation.take(db, tenant_id=tenant.id, wants=plans)
+    return [Reserved(n, plan.quantity - n) for n, plan in zip(got, plans, strict=True)]
+
+
+def release(
+    db: Session, *, tenant: Tenant, reference: Reference, line_id: int | None = None, quantity: int | None = None
+) -> int:
+    """Give back the reservations of one line (or, without ``line_id``, of the whole document); answers how many.
+
+    With ``quantity`` only that much of the line's is given back, its newest reservations first (the ones a
+    count would cut first too), so the line keeps what it was promised earliest."""
     rows = _locked_rows(db, tenant.id, reference, line_id)
-    allocation.drop(db, [(row, row.quantity) for row in rows])
-    return sum(row.quantity for row in rows)
+    if quantity is None:
+        cuts = [(row, row.quantity) for row in rows]
+    else:
+        if line_id is None or type(quantity) is not int or quantity < 0:
+            raise ValueError("A partial release names one line and a quantity >= 0.")
+        cuts, left = [], quantity
+        for row in reversed(rows):
+            if not left:
+                break
+            cut = min(left, row.quantity)
+            cuts.append((row, cut))
+            left -= cut
+    allocation.drop(db, cuts)
+    return sum(cut for _row, cut in cuts)
 
 
 def consume(
