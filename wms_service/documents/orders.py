@@ -246,12 +246,17 @@ def set_status(
 
 def set_awb_link(db: Session, *, user: User, order: Order, link: str) -> Order:
     """Set the carrier's AWB link, at any status but the final ones (409 there)."""
-    if not LIFECYCLE.transitions[order.status]:
-        raise Conflict(f"Order {order.id} is {_word(order.status)} and cannot be changed.")
+    check_not_final(order)
     order.awb_external_link = link
     stamp(order, user)
     db.flush()
     return order
+
+
+def check_not_final(order: Order) -> None:
+    """Refuse (409) any change of a delivered or cancelled order."""
+    if not LIFECYCLE.transitions[order.status]:
+        raise Conflict(f"Order {order.id} is {_word(order.status)} and cannot be changed.")
 
 
 def delete(db: Session, *, tenant: Tenant, orders: list[Order]) -> list[int]:
