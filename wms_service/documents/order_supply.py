@@ -145,8 +145,8 @@ def _lock_orders(db: Session, tenant_id: int, order_ids: list[int]) -> None:
 
 def _back_to_waiting(db: Session, shortfalls: list[Shortfall]) -> None:
     """A count cut these orders' reservations: their lines wait, and a ready (or picking) order waits for supply
-    again. The count locked the orders before its bins; one that reserved there since is locked without waiting
-    (``NOWAIT``): the count holds bins that its holder may be waiting for."""
+    again. The count locked the orders holding its bins' reservations before the bins (``_lock_orders``), so this
+    waits for no one, but for an order that reserved there in the moment between (see ``stock/refit.py``)."""
     # The line must be the order's and hold the product that was cut: a reference names an order by id alone,
     # and the line's product (a tenant's row) keeps the change within the count's tenant.
     cut = {(s.reference.id, s.line_id, s.product_id) for s in shortfalls}
@@ -159,7 +159,7 @@ def _back_to_waiting(db: Session, shortfalls: list[Shortfall]) -> None:
     if not rows:
         return
     tenant_id = rows[0][1]
-    locked = orders.lock(db, tenant_id, {order_id for _line, _tenant, order_id in rows}, nowait=True)
+    locked = orders.lock(db, tenant_id, {order_id for _line, _tenant, order_id in rows})
     mark_waiting(db, [line_id for line_id, _tenant, _order in rows], True)
     for order in locked:
         if order.status in (S.READY_FOR_PICKING, S.PICKING):

@@ -181,16 +181,16 @@ def mark_waiting(db: Session, line_ids: Collection[int], waiting: bool) -> None:
                 db.expire(obj, ["waiting"])
 
 
-def lock(db: Session, tenant_id: int, order_ids: Collection[int], *, nowait: bool = False) -> list[Order]:
+def lock(db: Session, tenant_id: int, order_ids: Collection[int]) -> list[Order]:
     """Lock these orders of the tenant in id order and read them afresh (a row another transaction changed while
-    this one waited is read as it is now). ``nowait``: fail at once (PostgreSQL) instead of waiting."""
+    this one waited is read as it is now)."""
     if not order_ids:
         return []
     query = (
         select(Order)
         .where(Order.tenant_id == tenant_id, Order.id.in_(sorted(order_ids)))
         .order_by(Order.id)
-        .with_for_update(nowait=nowait)
+        .with_for_update()
         .execution_options(populate_existing=True)
     )
     return list(db.scalars(query))

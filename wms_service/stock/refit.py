@@ -16,9 +16,10 @@ Lock order: documents before bins. A document's own writes lock it, then its bin
 cancelled, changed or re-checked); a count that cuts its reservations would take them the other way round and
 could wait in a cycle with one of them. So a count first calls ``lock_holders`` for the bins it counts, which
 locks, through the locker each kind registers (``on_shortfall(..., lock=...)``), the documents holding
-reservations there, and only then locks its bins. A document that reserved there after that look-up is locked
-by its handler without waiting (``NOWAIT`` on PostgreSQL): if another request holds it, the count answers "busy,
-retry" rather than wait for a request that may be waiting for the count's bins.
+reservations there, and only then locks its bins. A document that reserved there in the moment between that
+look-up and the bins' lock is locked by its handler while the count holds the bins; should its holder be waiting
+for one of them, PostgreSQL finds the cycle (after ``deadlock_timeout``, 1 s) and one of the two requests is
+answered 503, "retry" (nothing written). That needs a third request to reserve in a counted bin within that moment.
 
 The count already holds its bins, so the other bins are locked with ``skip_locked``: a bin another transaction
 holds right now is not waited for (waiting out of id order could deadlock) and simply is no candidate.
