@@ -86,7 +86,9 @@ def test_the_recheck_serves_only_the_orders_waiting_for_products_that_can_be_ser
     waiting = [add(world, (served, 1)) for _ in range(3)]
     locked = []
     real_lock = orders.lock
-    monkeypatch.setattr(orders, "lock", lambda db, t, ids: locked.append(sorted(ids)) or real_lock(db, t, ids))
+    monkeypatch.setattr(
+        orders, "lock", lambda db, t, ids, **kw: locked.append(sorted(ids)) or real_lock(db, t, ids, **kw)
+    )
     # No stock for anyone: nothing is locked, nothing read beyond the marks.
     assert recheck(world) == [] and locked == []
     world.post(Line(bin_.id, served.id, served_batch.id, 3))

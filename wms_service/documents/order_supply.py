@@ -60,7 +60,7 @@ def recheck(
     if warehouse_ids:
         query = query.where(Order.warehouse_id.in_(warehouse_ids))
     ids = [order_id for order_id, _added in db.execute(query)]
-    waiting = [o for o in orders.lock(db, tenant.id, ids) if o.status == S.WAITING_FOR_SUPPLY]
+    waiting = orders.lock(db, tenant.id, ids, status=S.WAITING_FOR_SUPPLY)
     waiting.sort(key=lambda o: (o.added, o.id))
     ready = _reserve_missing(db, tenant=tenant, waiting=waiting)
     for order in ready:
@@ -138,15 +138,15 @@ def _reserve_missing(db: Session, *, tenant, waiting: list[Order]) -> list[Order
     return [o for o in waiting if not any(row.id in short for row in by_order.get(o.id, []))]
 
 
-def _lock_orders(db: Session, tenant_id: int, order_ids: list[int]) -> None:
-    """A count's first step: lock the orders holding reservations in the bins it counts (``refit.lock_holders``)."""
-    orders.lock(db, tenant_id, order_ids)
+def _lock_orders(db: Session, tenant_id: int, order_ids: list[int], nowait: bool) -> None:
+    """A count's first step: lock the orders holding reservations in the bins it counts (``refit.lock_for_count``)."""
+    orders.lock(db, tenant_id, order_ids, nowait=nowait)
 
 
 def _back_to_waiting(db: Session, shortfalls: list[Shortfall]) -> None:
     """A count cut these orders' reservations: their lines wait, and a ready (or picking) order waits for supply
     again. The count locked the orders holding its bins' reservations before the bins (``_lock_orders``), so this
-    waits for no one, but for an order that reserved there in the moment between (see ``stock/refit.py``)."""
+    waits for no one."""
     # The line must be the order's and hold the product that was cut: a reference names an order by id alone,
     # and the line's product (a tenant's row) keeps the change within the count's tenant.
     cut = {(s.reference.id, s.line_id, s.product_id) for s in shortfalls}

@@ -183,8 +183,7 @@ def finish(db: Session, *, tenant: Tenant, user: User, count: Stocktaking) -> St
     # never against the level now: what moved in or out since the count is real and stays. The bin is held while
     # the level at the finish is noted, so that note and the posting see the same ledger.
     # Documents before bins: the orders whose reservations the count may cut are locked first (``refit.py``).
-    reservations.lock_holders(db, tenant.id, {count.bin_id})
-    lock_bins(db, tenant.id, {count.bin_id})
+    reservations.lock_for_count(db, tenant.id, {count.bin_id})
     held = _levels(db, bin_id=count.bin_id)
     postings = []
     for r in records(db, count=count):

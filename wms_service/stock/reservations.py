@@ -25,8 +25,8 @@ free stock or cut (``refit.py``). The cuts reach the holding document through th
 with ``on_shortfall(kind, handler)``, called in the count's transaction with the ``Shortfall`` list (document,
 line, product, quantity); the count's finish also gets them as ``ledger.post(...).shortfalls``. The orders
 issue registers ``on_shortfall(DocumentKind.ORDER, ...)`` to set such orders back to ``WAITING_FOR_SUPPLY``.
-Documents lock before bins: a count calls ``lock_holders`` for its bins before it locks them, so the documents
-whose reservations it may cut are its own before it holds a bin (``refit.py``).
+Documents lock before bins: a count locks its bins through ``lock_for_count``, which first locks the documents
+whose reservations it may cut (``refit.py``).
 """
 
 from dataclasses import dataclass
@@ -42,7 +42,7 @@ from .ledger_sql import PostedList
 from .locks import lock_bins
 from .models import Batch, Bin, Reservation
 from .references import Reference
-from .refit import Shortfall, lock_holders, on_shortfall
+from .refit import Shortfall, lock_for_count, on_shortfall
 
 __all__ = [
     "LineWant",
@@ -50,7 +50,7 @@ __all__ = [
     "Reserved",
     "Shortfall",
     "consume",
-    "lock_holders",
+    "lock_for_count",
     "of",
     "on_shortfall",
     "release",
