@@ -22,19 +22,30 @@ def resolve(
 
     models = {line["product_model"] for line in lines if line.get("product_model")}
     ids = {line["product_id"] for line in lines if line.get("product_id")}
-    by_model = dict(
-        db.execute(
-            select(Product.code, Product.id).where(Product.tenant_id == tenant_id, Product.code.in_(models))
-        ).all()
+    # Each look-up only when the lines need it: an order's add is on the hot path.
+    by_model = (
+        dict(
+            db.execute(
+                select(Product.code, Product.id).where(Product.tenant_id == tenant_id, Product.code.in_(models))
+            ).all()
+        )
+        if models
+        else {}
     )
-    known = set(db.scalars(select(Product.id).where(Product.tenant_id == tenant_id, Product.id.in_(ids))))
+    known = (
+        set(db.scalars(select(Product.id).where(Product.tenant_id == tenant_id, Product.id.in_(ids)))) if ids else set()
+    )
     codes = {line["location_code"] for line in lines if line.get("location_code")}
-    bins = dict(
-        db.execute(
-            select(Bin.code, Bin.id).where(
-                Bin.tenant_id == tenant_id, Bin.warehouse_id == warehouse_id, Bin.code.in_(codes)
-            )
-        ).all()
+    bins = (
+        dict(
+            db.execute(
+                select(Bin.code, Bin.id).where(
+                    Bin.tenant_id == tenant_id, Bin.warehouse_id == warehouse_id, Bin.code.in_(codes)
+                )
+            ).all()
+        )
+        if codes
+        else {}
     )
     resolved = []
     for i, line in enumerate(lines):

@@ -102,8 +102,7 @@ def reserve_lines(
 ) -> list[Reserved]:
     """Reserve for several lines of one document, in line order, under one lock of all their bins (a document
     that reserved line by line would lock bins out of id order). Errors name the line's index."""
-    for i, line in enumerate(lines):
-        _check_line(db, tenant.id, warehouse_id, line, index=i)
+    _check_lines(db, tenant.id, warehouse_id, lines)
     wants = [
         allocation.Want(
             allocation.Holder(reference, line.line_id, line.bin_id is not None, line.batch_id is not None),
@@ -193,33 +192,52 @@ def _locked_rows(db, tenant_id, reference, line_id) -> list[allocation.Held]:
     return allocation.held(db, tenant_id=tenant_id, reference=reference, line_id=line_id)
 
 
-def _check_line(db, tenant_id, warehouse_id, line: LineWant, *, index: int) -> None:
+def _check_lines(db, tenant_id, warehouse_id, lines: list[LineWant]) -> None:
     """A positive quantity; every id exists in the tenant (404 naming it); a named bin is in the warehouse, a named
-    batch of the product."""
-    if type(line.quantity) is not int or line.quantity <= 0:
-        raise ValidationFailed("Invalid reservation.", {"quantity": ["Must be a positive integer."]}, index=index)
-    missing = {}
-    if db.scalar(select(Warehouse.id).where(Warehouse.tenant_id == tenant_id, Warehouse.id == warehouse_id)) is None:
-        missing["warehouseId"] = [f"Warehouse {warehouse_id} does not exist."]
-    if db.scalar(select(Product.id).where(Product.tenant_id == tenant_id, Product.id == line.product_id)) is None:
-        missing["productId"] = [f"Product {line.product_id} does not exist."]
-    bin_warehouse = batch_product = None
-    if line.bin_id is not None:
-        bin_warehouse = db.scalar(select(Bin.warehouse_id).where(Bin.tenant_id == tenant_id, Bin.id == line.bin_id))
-        if bin_warehouse is None:
+    batch of the product. One query per kind of id for all the lines; errors name the first bad line's index."""
+    for i, line in enumerate(lines):
+        if type(line.quantity) is not int or line.quantity <= 0:
+            raise ValidationFailed("Invalid reservation.", {"quantity": ["Must be a positive integer."]}, index=i)
+    warehouse_ok = (
+        db.scalar(select(Warehouse.id).where(Warehouse.tenant_id == tenant_id, Warehouse.id == warehouse_id))
+        is not None
+    )
+    products = _ids(db, Product, tenant_id, {line.product_id for line in lines})
+    bins = _pairs(db, Bin.id, Bin.warehouse_id, tenant_id, {line.bin_id for line in lines} - {None})
+    batches = _pairs(db, Batch.id, Batch.product_id, tenant_id, {line.batch_id for line in lines} - {None})
+    for index, line in enumerate(lines):
+        missing = {}
+        if not warehouse_ok:
+            missing["warehouseId"] = [f"Warehouse {warehouse_id} does not exist."]
+        if line.product_id not in products:
+            missing["productId"] = [f"Product {line.product_id} does not exist."]
+        if line.bin_id is not None and line.bin_id not in bins:
             missing["binId"] = [f"Bin {line.bin_id} does not exist."]
-    if line.batch_id is not None:
-        batch_product = db.scalar(
-            select(Batch.product_id).where(Batch.tenant_id == tenant_id, Batch.id == line.batch_id)
-        )
-        if batch_product is None:
+        if line.batch_id is not None and line.batch_id not in batches:
             missing["batchId"] = [f"Batch {line.batch_id} does not exist."]
-    if missing:
-        raise NotFound("A referenced object does not exist.", missing, index=index)
-    errors = {}
-    if line.bin_id is not None and bin_warehouse != warehouse_id:
-        errors["binId"] = [f"Bin {line.bin_id} is not in warehouse {warehouse_id}."]
-    if line.batch_id is not None and batch_product != line.product_id:
-        errors["batchId"] = [f"Batch {line.batch_id} belongs to product {batch_product}, not {line.product_id}."]
-    if errors:
-        raise ValidationFailed("Invalid reservation.", errors, index=index)
+        if missing:
+            raise NotFound("A referenced object does not exist.", missing, index=index)
+        errors = {}
+        if line.bin_id is not None and bins[line.bin_id] != warehouse_id:
+            errors["binId"] = [f"Bin {line.bin_id} is not in warehouse {warehouse_id}."]
+        if line.batch_id is not None and batches[line.batch_id] != line.product_id:
+            errors["batchId"] = [
+                f"Batch {line.batch_id} belongs to product {batches[line.batch_id]}, not {line.product_id}."
+            ]
+        if errors:
+            raise ValidationFailed("Invalid reservation.", errors, index=index)
+
+
+def _ids(db, model, tenant_id, ids: set[int]) -> set[int]:
+    return (
+        set(db.scalars(select(model.id).where(model.tenant_id == tenant_id, model.id.in_(sorted(ids)))))
+        if ids
+        else set()
+    )
+
+
+def _pairs(db, key, value, tenant_id, ids: set[int]) -> dict[int, int]:
+    if not ids:
+        return {}
+    table = key.class_
+    return dict(db.execute(select(key, value).where(table.tenant_id == tenant_id, key.in_(sorted(ids)))).all())
