@@ -170,6 +170,7 @@ def lines_of(db: Session, order_ids: Collection[int]) -> list[OrderLine]:
 def mark_waiting(db: Session, line_ids: Collection[int], waiting: bool) -> None:
     """Set the lines' ``waiting`` mark (not fully reserved while the order waits), which the re-check reads."""
     if line_ids:
+        line_ids = set(line_ids)
         db.execute(
             update(OrderLine)
             .where(OrderLine.id.in_(sorted(line_ids)))
