@@ -81,16 +81,29 @@ def test_a_deeply_nested_add_with_an_idempotency_key_is_answered_and_replayed(pg
     if path == "/api/order/add":
         line = {"productId": pg.native.product()["id"], "quantity": 1}
         body = {"externalOrderId": "DEEP-1", "warehouseId": pg.native.warehouse()["id"], "orderProducts": [line]}
+    elif path == "/api/return/add":
+        line = {"code": pg.native.product()["code"], "quantity": 1}
+        body = {"externalReference": "DEEP-1", "externalClientId": "C", "warehouseId": pg.native.warehouse()["id"]}
+        body["returnedProducts"] = [line]
+    elif path == "/api/production/add":
+        body = {"productId": pg.native.product()["id"], "quantity": 1, "thirdPartyReference": "DEEP-1"}
+        body["warehouseId"] = pg.native.warehouse()["id"]
+    elif path == "/api/nir/add":
+        line = {"code": pg.native.product()["code"], "quantity": 1}
+        body = {"externalReference": "DEEP-1", "warehouseId": pg.native.warehouse()["id"], "nirProducts": [line]}
+    elif path == "/api/purchase-order/add":
+        body = {"date": "01.12.2026", "supplier": pg.company(name="Deep")["companyId"]}
+    method = "put" if "put" in SPEC["paths"][path] else "post"  # the purchase orders' add is a POST
     raw = nested(1000, body)
     headers = {"Idempotency-Key": f"deep-{path}", "Content-Type": "application/json"}
-    first = pg.call("put", path, data=raw, headers=headers)
+    first = pg.call(method, path, data=raw, headers=headers)
     assert first.status_code == 200, first.get_json()
-    again = pg.call("put", path, data=raw, headers=headers)
+    again = pg.call(method, path, data=raw, headers=headers)
     assert (again.status_code, again.get_json()) == (200, first.get_json())
-    other = pg.call("put", path, data=nested(999, body), headers=headers)
+    other = pg.call(method, path, data=nested(999, body), headers=headers)
     assert other.status_code == 409
     # Deeper than the parser goes: malformed, whatever the key.
-    too_deep = pg.call("put", path, data=nested(5000, body), headers={**headers, "Idempotency-Key": "deeper"})
+    too_deep = pg.call(method, path, data=nested(5000, body), headers={**headers, "Idempotency-Key": "deeper"})
     assert too_deep.status_code == 400
 
 

@@ -8,7 +8,7 @@ import pytest
 import wms_service
 
 PACKAGE = Path(wms_service.__file__).parent
-DOMAIN = ("stock", "catalog", "auth", "documents", "errors.py", "db")
+DOMAIN = ("stock", "catalog", "auth", "documents", "events", "errors.py", "db")
 WEB = (
     "flask",
     "flask_smorest",

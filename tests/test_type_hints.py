@@ -8,7 +8,7 @@ import pytest
 import wms_service
 
 PACKAGE = Path(wms_service.__file__).parent
-SERVICES = ("stock", "documents", "catalog", "auth")
+SERVICES = ("stock", "documents", "catalog", "auth", "events")
 
 
 def _modules(part: str) -> list[Path]:

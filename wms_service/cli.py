@@ -18,8 +18,9 @@ ledger_cli = AppGroup("ledger", help="Prove or restore the stock totals from the
 
 def init_app(app):
     from .cli_accounts import tenant_cli, user_cli
+    from .cli_events import outbox_cli, webhook_cli
 
-    for group in (db_cli, tenant_cli, user_cli, ledger_cli):
+    for group in (db_cli, tenant_cli, user_cli, ledger_cli, webhook_cli, outbox_cli):
         app.cli.add_command(group)
     app.cli.add_command(demo)
 

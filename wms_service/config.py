@@ -19,6 +19,16 @@ def from_environment(instance_path):
         "LOGIN_MAX_FAILURES": int(os.environ.get("WMS_LOGIN_MAX_FAILURES", 10)),
         "LOGIN_WINDOW_SECONDS": int(os.environ.get("WMS_LOGIN_WINDOW_SECONDS", 300)),
         "IDEMPOTENCY_TTL_SECONDS": int(os.environ.get("WMS_IDEMPOTENCY_TTL_SECONDS", 48 * 3600)),
+        # The outbox's delivery process (``wms-service outbox run``; its options override these): seconds a webhook
+        # request may take (connect, send, each read), how long a process holds the deliveries it took, the first
+        # retry's delay (later ones double, with jitter, up to the cap), how many attempts before failed.
+        "OUTBOX_TIMEOUT": float(os.environ.get("WMS_OUTBOX_TIMEOUT", 10)),
+        "OUTBOX_LEASE": float(os.environ.get("WMS_OUTBOX_LEASE", 60)),
+        "OUTBOX_BACKOFF_BASE": float(os.environ.get("WMS_OUTBOX_BACKOFF_BASE", 10)),
+        "OUTBOX_BACKOFF_CAP": float(os.environ.get("WMS_OUTBOX_BACKOFF_CAP", 3600)),
+        "OUTBOX_MAX_ATTEMPTS": int(os.environ.get("WMS_OUTBOX_MAX_ATTEMPTS", 12)),
+        "OUTBOX_POLL": float(os.environ.get("WMS_OUTBOX_POLL", 0.5)),
+        "OUTBOX_THREADS": int(os.environ.get("WMS_OUTBOX_THREADS", 8)),
         "API_TITLE": "wms_service",
         "API_VERSION": "1.0.0",
         "OPENAPI_VERSION": "3.0.3",

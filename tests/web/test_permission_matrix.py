@@ -1,6 +1,7 @@
 """The permission matrix, from the OpenAPI spec so that a new endpoint is covered the day it is added: every write
 operation of both APIs, called by a user of the tenant who holds no permission, is a 403 and changes nothing;
-every search (CONTRACT section 9: `/api/*/read`, `/api/stock/*`, `/api/metadata/*`) is open to that user."""
+every search (CONTRACT section 9: `/api/*/read`, `/api/stock/*`, `/api/metadata/*`) is open to that user, and
+every read of purchase orders (reads included there) is a 403 too."""
 
 import re
 
@@ -9,16 +10,28 @@ from ..planograma.conftest import Planograma, add_user
 from .test_permissions import snapshot
 
 WRITES = {"post", "put", "patch", "delete"}
-NO_PERMISSION_NEEDED = {("post", "/v1/session"), ("delete", "/v1/session")}
+NO_PERMISSION_NEEDED = {
+    ("post", "/v1/session"),
+    ("delete", "/v1/session"),
+    # Any user of the tenant may notify another and mark their own notifications read (README, "Events out").
+    ("post", "/api/notifies"),
+    ("patch", "/api/notifies/{notification_id}/read"),
+}
 
 
 # POSTs that only read, besides the contract's patterns.
 FURTHER_SEARCHES = {
+    "/api/nir/validation-info",
     "/api/order/order-ready",
     "/api/order/picking-info",
     "/api/order/print-document",
     "/api/printable-document/notice/{orderId}",
+    "/api/return/validation-info",
 }
+
+
+# Whose reads need a permission too (CONTRACT section 9): every operation under them, GETs included, is a 403.
+READS_GATED = ("/api/purchase-order/",)
 
 
 def is_search(path: str) -> bool:
@@ -29,7 +42,8 @@ def is_search(path: str) -> bool:
 def write_operations(app):
     paths = app.extensions["wms_api"].spec.to_dict()["paths"]
     for path, operations in sorted(paths.items()):
-        for method in sorted(set(operations) & WRITES):
+        methods = set(operations) & (WRITES | ({"get"} if path.startswith(READS_GATED) else set()))
+        for method in sorted(methods):
             if (method, path) not in NO_PERMISSION_NEEDED:
                 yield method, path, re.sub(r"\{[^}]+\}", "1", path)
 

@@ -48,6 +48,11 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+# A document's id is never given again, not even after a delete: an ERP keeps the ids it was answered and its
+# webhooks name them (PostgreSQL's sequences never reuse; SQLite reuses the highest id unless told).
+NEVER_REUSED = {"sqlite_autoincrement": True}
+
+
 class IdMixin:
     id: Mapped[int] = mapped_column(IdType, primary_key=True, autoincrement=True)
 
@@ -61,6 +66,7 @@ __all__ = [
     "WRITE",
     "Base",
     "IdMixin",
+    "NEVER_REUSED",
     "IdType",
     "MAX_ID",
     "Quantity",

@@ -2,4 +2,7 @@
 written in one table (``base.StatusTable``); it moves stock only through the ledger, with a reference naming it.
 No Flask here."""
 
-from . import order_supply  # noqa: E402,F401  (registers the orders' shortfall handler with the reservations)
+from . import (
+    order_supply,  # noqa: E402,F401  (registers the orders' shortfall handler with the reservations)
+    sync,  # noqa: E402,F401  (registers orders and NIRs with the sync triggers)
+)

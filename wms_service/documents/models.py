@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..audit import AuditMixin
 from ..catalog.delete_rules import blocks_delete
-from ..db import Base, IdMixin, IdType, Quantity
+from ..db import NEVER_REUSED, Base, IdMixin, IdType, Quantity
 
 
 class StocktakingStatus(StrEnum):
@@ -19,6 +19,7 @@ class Stocktaking(IdMixin, AuditMixin, Base):
     """A count of one bin: open while its lines are counted, finished (final) once the differences are posted."""
 
     __tablename__ = "stocktaking"
+    __table_args__ = (NEVER_REUSED,)
 
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"), index=True)
     bin_id: Mapped[int] = mapped_column(ForeignKey("bin.id"), index=True, info=blocks_delete("stocktakings"))
@@ -38,14 +39,10 @@ class Stocktaking(IdMixin, AuditMixin, Base):
         self.finished = value == StocktakingStatus.FINISHED
 
 
-class StocktakingRecord(IdMixin, AuditMixin, Base):
-    __tablename__ = "stocktaking_record"
-    __table_args__ = (UniqueConstraint("stocktaking_id", "product_id", "batch_id"),)
+class CountedLine:
+    """The columns of a counted line, the same for a stocktaking's and an inventory's (``counting.py`` reads and
+    writes them)."""
 
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"))
-    stocktaking_id: Mapped[int] = mapped_column(ForeignKey("stocktaking.id", ondelete="CASCADE"))
-    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), info=blocks_delete("stocktaking counts"))
-    batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id"), info=blocks_delete("stocktaking counts"))
     counted_quantity: Mapped[int] = mapped_column(Integer)
     # What the ledger held when the line was (last) counted: finishing posts counted - expected, so stock that
     # moves after the count is kept (CONTRACT section 3).
@@ -58,3 +55,13 @@ class StocktakingRecord(IdMixin, AuditMixin, Base):
     def difference(self) -> int:
         """What finishing the count posts (or posted) for this line."""
         return self.counted_quantity - self.expected_quantity
+
+
+class StocktakingRecord(IdMixin, AuditMixin, CountedLine, Base):
+    __tablename__ = "stocktaking_record"
+    __table_args__ = (UniqueConstraint("stocktaking_id", "product_id", "batch_id"),)
+
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"))
+    stocktaking_id: Mapped[int] = mapped_column(ForeignKey("stocktaking.id", ondelete="CASCADE"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id"), info=blocks_delete("stocktaking counts"))
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batch.id"), info=blocks_delete("stocktaking counts"))

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..audit import AuditMixin
 from ..catalog.delete_rules import blocks_delete
-from ..db import Base, IdMixin, IdType, Quantity
+from ..db import NEVER_REUSED, Base, IdMixin, IdType, Quantity
 
 
 class OrderStatus(StrEnum):
@@ -34,6 +34,7 @@ class Order(IdMixin, AuditMixin, Base):
         UniqueConstraint("tenant_id", "third_party_reference"),
         # The re-check reads the tenant's waiting orders oldest first.
         Index("ix_sales_order_tenant_status_added", "tenant_id", "status", "added", "id"),
+        NEVER_REUSED,
     )
 
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"))

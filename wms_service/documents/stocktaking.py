@@ -1,6 +1,7 @@
 """Stocktaking: count one bin, compare with the ledger, and post the differences when the count is finished.
 
-A count is open until it is finished; a finished count never changes again (``LIFECYCLE``).
+A count is open until it is finished; a finished count never changes again (``LIFECYCLE``). How a line is
+counted and what finishing posts is ``counting.py``'s rule, the same an inventory (many bins) follows.
 """
 
 from collections.abc import Collection
@@ -13,11 +14,10 @@ from ..auth.models import Tenant, User
 from ..catalog.models import Product
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..repo import get_or_404
-from ..stock import ledger, reservations
 from ..stock.locks import lock_bins
-from ..stock.models import Batch, BinInventoryBatch
+from ..stock.models import Batch
 from ..stock.references import DocumentKind, Reference
-from . import base
+from . import base, counting
 from .models import Stocktaking, StocktakingRecord
 from .models import StocktakingStatus as Status
 
@@ -39,10 +39,11 @@ def create(db: Session, *, tenant: Tenant, user: User, items: list[dict]) -> lis
         bin_ = bins.get(item["bin_id"])
         if bin_ is None:
             raise NotFound(f"Bin {item['bin_id']} not found.", {"binId": ["The bin does not exist."]}, index=i)
-        open_count = open_on(db, bin_id=bin_.id)
-        if open_count is not None or any(c.bin_id == bin_.id for c in counts):
+        # One open count per bin, of either kind (an inventory counting it too).
+        counting.refuse_if_counted(db, bin_id=bin_.id, index=i)
+        if any(c.bin_id == bin_.id for c in counts):
             raise Conflict(
-                f"Bin {bin_.id} already has an open stocktaking ({open_count}); finish or delete it first.",
+                f"Bin {bin_.id} is listed twice; a bin has one open count.",
                 {"binId": ["The bin is already being counted."]},
                 index=i,
             )
@@ -61,11 +62,6 @@ def create(db: Session, *, tenant: Tenant, user: User, items: list[dict]) -> lis
     for count in counts:
         base.announce(db, LIFECYCLE, count)
     return counts
-
-
-def open_on(db: Session, *, bin_id: int) -> int | None:
-    """The id of the bin's open count, if it has one (a bin has at most one)."""
-    return db.scalar(select(Stocktaking.id).where(Stocktaking.bin_id == bin_id, Stocktaking.finished.is_(False)))
 
 
 def get(db: Session, *, tenant: Tenant, stocktaking_id: int, lock: bool = False) -> Stocktaking:
@@ -106,10 +102,7 @@ def set_counts(
             )
         seen.add((line["product_id"], line["batch_id"]))
 
-    # What the bin holds is read under its lock: no record lands between this read and the commit, so the frozen
-    # expected is exactly what the ledger held when the line was counted.
-    lock_bins(db, tenant.id, {count.bin_id})
-    held = _levels(db, bin_id=count.bin_id)
+    held = counting.hold(db, tenant_id=tenant.id, bin_ids={count.bin_id})
     existing = {
         (r.product_id, r.batch_id): r
         for r in db.scalars(select(StocktakingRecord).where(StocktakingRecord.stocktaking_id == count.id))
@@ -123,8 +116,7 @@ def set_counts(
             )
             stamp(record, user, created=True)
             db.add(record)
-        record.counted_quantity = line["counted_quantity"]
-        record.expected_quantity = held.get((line["product_id"], line["batch_id"]), 0)
+        counting.count(record, bin_id=count.bin_id, counted=line["counted_quantity"], held=held)
         stamp(record, user)
         result.append(record)
     stamp(count, user)
@@ -151,20 +143,8 @@ def records(db: Session, *, count: Stocktaking) -> list[StocktakingRecord]:
 def moved_since_count(db: Session, *, count: Stocktaking, lines: list[StocktakingRecord]) -> dict[tuple, int]:
     """How much of each line's product and batch moved in (+) or out (-) of the bin since the line was counted:
     up to now while the count is open, up to the finish once it is finished."""
-    if count.finished:
-        return {(r.product_id, r.batch_id): r.level_at_finish - r.expected_quantity for r in lines}
-    held = _levels(db, bin_id=count.bin_id)
-    return {(r.product_id, r.batch_id): held.get((r.product_id, r.batch_id), 0) - r.expected_quantity for r in lines}
-
-
-def _levels(db: Session, *, bin_id: int) -> dict[tuple, int]:
-    """What the bin holds, per product and batch."""
-    rows = db.execute(
-        select(BinInventoryBatch.product_id, BinInventoryBatch.batch_id, BinInventoryBatch.amount).where(
-            BinInventoryBatch.bin_id == bin_id
-        )
-    )
-    return {(p, b): amount for p, b, amount in rows}
+    moved = counting.moved_since_count(db, finished=count.finished, places=[(count.bin_id, r) for r in lines])
+    return {(r.product_id, r.batch_id): m for r, m in zip(lines, moved, strict=True)}
 
 
 def update(db: Session, *, tenant: Tenant, user: User, count: Stocktaking, finished: bool) -> Stocktaking:
@@ -179,18 +159,14 @@ def update(db: Session, *, tenant: Tenant, user: User, count: Stocktaking, finis
 def finish(db: Session, *, tenant: Tenant, user: User, count: Stocktaking) -> Stocktaking:
     """Close the count and post every difference as a ledger record, in the caller's one transaction."""
     LIFECYCLE.check_move(count, Status.FINISHED)
-    # Each line posts what its count found against what the ledger held when it was counted (its frozen expected),
-    # never against the level now: what moved in or out since the count is real and stays. The bin is held while
-    # the level at the finish is noted, so that note and the posting see the same ledger.
-    # Documents before bins: the orders whose reservations the count may cut are locked first (``refit.py``).
-    reservations.lock_for_count(db, tenant.id, {count.bin_id})
-    held = _levels(db, bin_id=count.bin_id)
-    postings = []
-    for r in records(db, count=count):
-        r.level_at_finish = held.get((r.product_id, r.batch_id), 0)
-        postings.append(ledger.Line(count.bin_id, r.product_id, r.batch_id, r.difference))
-    reference = Reference(DocumentKind.STOCKTAKING, count.id)
-    base.post(db, tenant=tenant, user=user, reference=reference, lines=postings, refusal="The count cannot be finished")
+    counting.finish(
+        db,
+        tenant=tenant,
+        user=user,
+        reference=Reference(DocumentKind.STOCKTAKING, count.id),
+        places=[(count.bin_id, r) for r in records(db, count=count)],
+        refusal="The count cannot be finished",
+    )
     base.move(db, LIFECYCLE, count, Status.FINISHED, check=False)
     stamp(count, user)
     count.finished_at = count.changed

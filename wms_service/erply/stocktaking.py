@@ -134,7 +134,8 @@ class Stocktakings(MethodView):
     def post(self, items, single):
         """Open a count of a bin (one or a list)
 
-        One open count per bin (409 for a second). Needs the STOCK permission; accepts `Idempotency-Key`.
+        One open count per bin, of either kind (409 for a second, or for a bin an open Planograma inventory
+        counts). Needs the STOCK permission; accepts `Idempotency-Key`.
         """
         return service.create(get_db(), tenant=g.tenant, user=g.user, items=items)
 

@@ -1,14 +1,17 @@
 """Writing events: ``emit`` adds one to the caller's transaction, so it commits with the change it announces or
-not at all (a rolled-back change announces nothing, and a committed one is never lost)."""
+not at all (a rolled-back change announces nothing, and a committed one is never lost). With it go its
+deliveries, one per webhook of the tenant that wants the event's type: a webhook hears the events emitted
+after it was added."""
 
 import json
 import time
 import uuid
 from datetime import UTC, datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .models import OutboxEvent
+from .models import PENDING, OutboxDelivery, OutboxEvent, Webhook
 
 
 def emit(
@@ -25,6 +28,19 @@ def emit(
         data=json.dumps(data, separators=(",", ":"), sort_keys=True),
     )
     db.add(event)
+    for webhook in db.scalars(select(Webhook).where(Webhook.tenant_id == tenant_id).order_by(Webhook.id)):
+        if webhook.wants(type):
+            db.add(
+                OutboxDelivery(
+                    event=event,
+                    webhook_id=webhook.id,
+                    document_type=document_type,
+                    document_id=document_id,
+                    state=PENDING,
+                    attempts=0,
+                    due=event.occurred,
+                )
+            )
     return event
 
 
@@ -38,3 +54,8 @@ def body(event: OutboxEvent) -> dict:
         "occurredAt": datetime.fromtimestamp(event.occurred / 1000, UTC).isoformat(timespec="milliseconds"),
         "data": json.loads(event.data),
     }
+
+
+def raw_body(event: OutboxEvent) -> bytes:
+    """The bytes a webhook receives (and whose HMAC it checks): the body as compact JSON."""
+    return json.dumps(body(event), separators=(",", ":"), sort_keys=True).encode()

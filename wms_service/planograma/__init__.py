@@ -11,14 +11,22 @@ from . import (
     categories,
     companies,
     envelope,
+    inventory,
     measurement_units,
     metadata,
+    nirs,
+    notifies,
     orders,
     printable_documents,
+    production,
     products,
+    purchase_orders,
     requests,
+    returns,
     security,
     stock,
+    transfers,
+    triggers,
 )
 from .blueprint import register_spec_components
 
@@ -32,6 +40,16 @@ BLUEPRINTS = (
     metadata.blp,
     orders.blp,
     printable_documents.blp,
+    transfers.blp,
+    transfers.lines_blp,
+    returns.blp,
+    production.blp,
+    nirs.blp,
+    purchase_orders.blp,
+    inventory.blp,
+    notifies.blp,
+    triggers.order_blp,
+    triggers.nir_blp,
 )
 
 
@@ -45,3 +63,4 @@ def register(app, api) -> None:
         api.register_blueprint(blp)
     # Every error under /api, routing errors included, answers in the envelope.
     register_face(app, PREFIX, envelope.error)
+    register_face(app, triggers.PREFIX.rsplit("/", 1)[0], envelope.error)  # /softone answers like /api

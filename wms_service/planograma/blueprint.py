@@ -7,7 +7,7 @@ answered in the envelope by the handler ``planograma.register`` installs.
 
 from flask_smorest import Blueprint
 
-from ..web.permissions import writes_need
+from ..web.permissions import reads_need, writes_need
 from . import security
 from .envelope import ERROR_STATUSES
 from .requests import JsonBodyParser
@@ -23,12 +23,16 @@ def response_name(status: int) -> str:
 class ApiBlueprint(Blueprint):
     ARGUMENTS_PARSER = JsonBodyParser()
 
-    def __init__(self, *args, writes: str | None = None, **kwargs):
-        """``writes``: the permission the blueprint's writes need (``web/permissions.py``)."""
+    def __init__(self, *args, writes: str | None = None, reads: str | None = None, **kwargs):
+        """``writes``: the permission the blueprint's writes need; ``reads``: the one its reads need, when they
+        are not open to every user (``web/permissions.py``)."""
         super().__init__(*args, **kwargs)
         self.before_request(security.authenticate)
+        # Their checks run after authenticate: hooks run in the order registered.
         if writes is not None:
-            writes_need(self, writes)  # its check runs after authenticate: hooks run in the order registered
+            writes_need(self, writes)
+        if reads is not None:
+            reads_need(self, reads)
         self._prepare_doc_cbks.append(_planograma_doc)
 
 

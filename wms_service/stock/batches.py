@@ -82,6 +82,18 @@ def get(db: Session, *, tenant: Tenant, batch_id: int) -> Batch:
     return get_or_404(db, Batch, tenant.id, batch_id, "Batch")
 
 
+def require_codes(product: Product, *, code: str | None, expiry: date | None, index: int | None = None) -> None:
+    """A product that requires a batch code or an expiry date refuses incoming stock without one (400); a document
+    that receives later (a production order, at close) asks at add."""
+    missing = {}
+    if product.requires_batch_code and not code:
+        missing["batchCode"] = [f"Product {product.code} requires a batch code."]
+    if product.requires_expiration_date and expiry is None:
+        missing["expirationDate"] = [f"Product {product.code} requires an expiration date."]
+    if missing:
+        raise ValidationFailed(f"{' '.join(m[0] for m in missing.values())}", missing, index=index)
+
+
 def for_receipt(
     db: Session,
     *,
@@ -102,13 +114,7 @@ def for_receipt(
 
     The product row is locked first, so two receipts of a new lot at once make one batch.
     """
-    missing = {}
-    if product.requires_batch_code and not code:
-        missing["batchCode"] = [f"Product {product.code} requires a batch code."]
-    if product.requires_expiration_date and expiry is None:
-        missing["expirationDate"] = [f"Product {product.code} requires an expiration date."]
-    if missing:
-        raise ValidationFailed(f"{' '.join(m[0] for m in missing.values())}", missing, index=index)
+    require_codes(product, code=code, expiry=expiry, index=index)
     db.scalar(select(Product.id).where(Product.id == product.id).with_for_update())
     if code:
         found = db.scalar(

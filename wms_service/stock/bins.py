@@ -7,7 +7,7 @@ from ..audit import stamp
 from ..auth.models import Tenant, User
 from ..catalog import delete_rules
 from ..catalog.models import Warehouse
-from ..documents import stocktaking
+from ..documents import counting
 from ..errors import Conflict, NotFound
 from .locks import lock_bins
 from .models import Bin, BinInventory
@@ -44,12 +44,13 @@ def update(db: Session, *, tenant: Tenant, user: User, bin_: Bin, changes: dict)
         lock_bins(db, tenant.id, {bin_.id})
         if _holds_stock(db, bin_.id):
             raise Conflict(f"Bin {bin_.id} holds stock and cannot move to another warehouse.")
-        # An open count belongs to the bin's warehouse; it is finished or deleted first.
-        count_id = stocktaking.open_on(db, bin_id=bin_.id)
-        if count_id is not None:
+        # An open count (a stocktaking or an inventory) belongs to the bin's warehouse; it ends first.
+        count = counting.open_on(db, bin_id=bin_.id)
+        if count is not None:
             raise Conflict(
-                f"Bin {bin_.id} is being counted (stocktaking {count_id}) and cannot move to another warehouse.",
-                {"warehouseId": [f"Stocktaking {count_id} is open."]},
+                f"Bin {bin_.id} is being counted ({count.kind.lower()} {count.id}) and cannot move to another "
+                "warehouse.",
+                {"warehouseId": [f"{count} is open."]},
             )
     warehouse_id = changes.get("warehouse_id", bin_.warehouse_id)
     code = changes.get("code", bin_.code)
@@ -110,7 +111,8 @@ RECEIVING, RETURNS, PRODUCTION = "RECEIVING", "RETURNS", "PRODUCTION"
 
 
 def special(db: Session, *, tenant: Tenant, user: User, warehouse_id: int, code: str) -> Bin:
-    """The warehouse's bin with this code (``RECEIVING``, ``RETURNS``, ``PRODUCTION``), made on first use.
+    """The warehouse's bin with this code (``RECEIVING``, ``RETURNS``, ``PRODUCTION``), made on first use, active
+    (a new bin is archived by default, and an archived bin takes no stock).
 
     The warehouse row is locked first, so two documents making it at once make one bin; an archived one is
     used as it is (the ledger then refuses the stock, with its own 409)."""
@@ -119,5 +121,5 @@ def special(db: Session, *, tenant: Tenant, user: User, warehouse_id: int, code:
     found = by_code(db, tenant_id=tenant.id, warehouse_id=warehouse_id, code=code)
     if found is not None:
         return found
-    (made,) = create(db, tenant=tenant, user=user, items=[{"warehouse_id": warehouse_id, "code": code}])
+    (made,) = create(db, tenant=tenant, user=user, items=[{"warehouse_id": warehouse_id, "code": code, "active": True}])
     return made

@@ -14,7 +14,10 @@ stay in their bin until the document consumes them. For every bin and batch ``0 
 - ``release`` gives a line's (or a whole document's) reservations back, or only ``quantity`` of a line's, the
   newest first (as a count's cuts take them).
 - ``consume`` takes the reserved stock: it removes the reservations and posts the negative records through
-  ``ledger.post(..., reference=...)`` in the same transaction.
+  ``ledger.post(..., reference=...)`` in the same transaction; with ``into`` it moves the stock to other bins
+  instead (a transfer: a positive record of the same batch beside each negative one).
+- ``free_in`` answers the free stock of one bin, batch by batch in allocation order, under the bin's lock: what a
+  document that reserves all or nothing (a transfer line) may take.
 
 Every function locks the bins it changes the way the ledger does (``locks.lock_bins``, id order): it finds what
 it needs first, locks those bins, then reads levels and reservations again under the lock. Two clients racing
@@ -29,6 +32,7 @@ Documents lock before bins: a count locks its bins through ``lock_for_count``, w
 whose reservations it may cut (``refit.py``).
 """
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -51,6 +55,7 @@ __all__ = [
     "Shortfall",
     "consume",
     "lock_for_count",
+    "free_in",
     "of",
     "on_shortfall",
     "release",
@@ -163,19 +168,53 @@ def release(
 
 
 def consume(
-    db: Session, *, tenant: Tenant, user: User, reference: Reference, line_id: int | None = None
+    db: Session,
+    *,
+    tenant: Tenant,
+    user: User,
+    reference: Reference,
+    line_id: int | None = None,
+    into: Mapping[int, int] | None = None,
 ) -> PostedList | None:
     """Take the reserved stock of one line (or of the whole document): the reservations go, and one negative
     record per reserved bin and batch is posted with ``reference``. Answers the records (None if nothing was
-    reserved)."""
-    rows = _locked_rows(db, tenant.id, reference, line_id)
+    reserved).
+
+    With ``into`` ({line id: bin id}, every reserving line named) the stock moves instead of leaving: each
+    negative record is followed by a positive one of the same product and batch into its line's bin, in the same
+    post, so the ledger's rules (the destination's capacity, an archived bin) refuse the whole move or none of
+    it. The destination bins are locked with the reserved ones, in one id order."""
+    rows = _locked_rows(db, tenant.id, reference, line_id, also=set(into.values()) if into else set())
     if not rows:
         return None
     # Released first, under the same locks: the post then finds this stock free, while other documents'
     # reservations of the same bins still hold against it.
     allocation.drop(db, [(row, row.quantity) for row in rows])
-    lines = [ledger.Line(row.bin_id, row.product_id, row.batch_id, -row.quantity) for row in rows]
+    lines = []
+    for row in rows:
+        lines.append(ledger.Line(row.bin_id, row.product_id, row.batch_id, -row.quantity))
+        if into is not None:
+            lines.append(ledger.Line(into[row.holder.line_id], row.product_id, row.batch_id, row.quantity))
     return ledger.post(db, tenant=tenant, user=user, lines=lines, reference=reference)
+
+
+def free_in(
+    db: Session,
+    *,
+    tenant: Tenant,
+    warehouse_id: int,
+    product_id: int,
+    bin_id: int,
+    batch_ids: Collection[int] | None = None,
+) -> list[allocation.Place]:
+    """The free stock of a product in one bin (of ``batch_ids`` only, when given), batch by batch in allocation
+    order (FEFO, no expired batch, active bins only), read under the bin's lock: reserving from these places in
+    the same transaction gets all of it."""
+    lock_bins(db, tenant.id, {bin_id})
+    places = allocation.candidates(
+        db, tenant_id=tenant.id, warehouse_id=warehouse_id, product_id=product_id, bin_id=bin_id
+    )
+    return [place for place in places if batch_ids is None or place.batch_id in batch_ids]
 
 
 def of(db: Session, *, tenant: Tenant, reference: Reference, line_id: int | None = None) -> list[allocation.Held]:
@@ -183,12 +222,13 @@ def of(db: Session, *, tenant: Tenant, reference: Reference, line_id: int | None
     return allocation.held(db, tenant_id=tenant.id, reference=reference, line_id=line_id)
 
 
-def _locked_rows(db, tenant_id, reference, line_id) -> list[allocation.Held]:
-    """The line's reservation rows, read again once their bins are locked."""
+def _locked_rows(db, tenant_id, reference, line_id, also: set[int] = frozenset()) -> list[allocation.Held]:
+    """The line's reservation rows, read again once their bins (and the bins ``also``, in the same id order) are
+    locked."""
     found = allocation.held(db, tenant_id=tenant_id, reference=reference, line_id=line_id)
     if not found:
         return []
-    lock_bins(db, tenant_id, {row.bin_id for row in found})
+    lock_bins(db, tenant_id, {row.bin_id for row in found} | set(also))
     return allocation.held(db, tenant_id=tenant_id, reference=reference, line_id=line_id)
 
 

@@ -1,6 +1,8 @@
 """Who may write: each blueprint names the permission its writes need; requests and the unit of work check it.
 
-Reads are open to every user of the tenant (CONTRACT section 9). A write request of a declaring blueprint is
+Reads are open to every user of the tenant (CONTRACT section 9), except where a blueprint declares that its reads
+need a permission too (``reads_need``: purchase orders); its GETs and searches are then checked as they arrive,
+the same way. A write request of a declaring blueprint is
 checked as it arrives, once its caller is known and before its body is read, so any body gets the 403; POST
 views that only read are marked ``@search`` and pass. A write is whatever runs in the unit of work
 (``web/transaction.py``), which checks again before the work, so no write skips the rule: a caller without the
@@ -14,6 +16,7 @@ from ..auth.models import ADMIN
 from ..errors import Forbidden
 
 ATTRIBUTE = "write_permission"
+READ_ATTRIBUTE = "read_permission"
 ANYONE = ""  # writes anyone may make (opening a session)
 SEARCH = "wms_search"
 READS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -29,8 +32,16 @@ def writes_need(blp, permission: str) -> None:
     blp.before_request(_check_request)
 
 
+def reads_need(blp, permission: str) -> None:
+    """Declare the permission every read of ``blp`` needs (its GETs and its ``@search`` POSTs), checked as the
+    request arrives, after the caller is known; its writes still need what ``writes_need`` declared."""
+    setattr(blp, READ_ATTRIBUTE, permission)
+    blp.before_request(_check_read)
+
+
 def search(view):
-    """Mark a view that answers a POST without writing (a Planograma search): every user of the tenant may call it."""
+    """Mark a view that answers a POST without writing (a Planograma search): every user of the tenant may call it,
+    unless its blueprint's reads need a permission (``reads_need``)."""
     setattr(view, SEARCH, True)
     return view
 
@@ -44,6 +55,12 @@ def _check_request() -> None:
     check_write()
 
 
+def _check_read() -> None:
+    if request.method in READS or getattr(current_app.view_functions.get(request.endpoint), SEARCH, False):
+        blp = current_app.blueprints.get(request.blueprint) if request.blueprint else None
+        _require(getattr(blp, READ_ATTRIBUTE, None) or ADMIN)
+
+
 def declared(blueprint_name: str | None) -> str | None:
     """The permission declared for a blueprint's writes, or None if it declared none."""
     blp = current_app.blueprints.get(blueprint_name) if blueprint_name else None
@@ -55,7 +72,10 @@ def check_write() -> None:
     permission = declared(request.blueprint)
     if permission == ANYONE:
         return
-    permission = permission or ADMIN
+    _require(permission or ADMIN)
+
+
+def _require(permission: str) -> None:
     user = g.get("user")
     if user is None or not user.has_permission(permission):
         raise Forbidden(f"The {permission} permission is required.")

@@ -6,7 +6,7 @@ reading every waiting order or every line of the product. Existing lines of wait
 (a line already full is cleared by the next re-check that looks at it).
 
 Revision ID: 0015
-Revises: 0009
+Revises: 0014
 Create Date: 2026-12-01
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015"
-down_revision = "0009"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
