@@ -80,6 +80,34 @@ def candidates(
     return [Place(*row) for row in db.execute(query)]
 
 
+def _by_product(
+    db: Session, *, tenant_id: int, warehouse_id: int, product_ids: set[int], among: set[int] | None = None
+) -> dict[int, list[Place]]:
+    """``candidates`` of several products at once: product -> its places in allocation order."""
+    b = BinInventoryBatch
+    free = availability.free(b.amount, b.reserved)
+    query = (
+        select(b.product_id, b.bin_id, b.batch_id, free)
+        .join(Bin, Bin.id == b.bin_id)
+        .join(Batch, Batch.id == b.batch_id)
+        .where(
+            b.tenant_id == tenant_id,
+            b.product_id.in_(sorted(product_ids)),
+            Bin.warehouse_id == warehouse_id,
+            Bin.active.is_(True),
+            free > 0,
+            or_(Batch.expiry_date.is_(None), Batch.expiry_date >= date.today()),
+        )
+        .order_by(Batch.expiry_date.is_(None), Batch.expiry_date, Bin.preferred.desc(), Bin.bin_order, Bin.id, Batch.id)
+    )
+    if among is not None:
+        query = query.where(b.bin_id.in_(sorted(among)))
+    places: dict[int, list[Place]] = {}
+    for product_id, bin_id, batch_id, amount in db.execute(query):
+        places.setdefault(product_id, []).append(Place(bin_id, batch_id, amount))
+    return places
+
+
 @dataclass(frozen=True)
 class Want:
     """What one document line asks to reserve: a product in a warehouse, perhaps from a named bin or batch."""
@@ -90,6 +118,12 @@ class Want:
     quantity: int
     bin_id: int | None = None
     batch_id: int | None = None
+
+    def fits(self, place: Place) -> bool:
+        """Whether the place is one this want may take from (its named bin and batch, if any)."""
+        return (self.bin_id is None or place.bin_id == self.bin_id) and (
+            self.batch_id is None or place.batch_id == self.batch_id
+        )
 
     @property
     def key(self) -> tuple:
@@ -112,21 +146,28 @@ def take(db: Session, *, tenant_id: int, wants: list[Want], skip_locked: bool = 
     The candidates of every want are found without a lock, all their bins locked at once in id order (a document
     reserving line by line would lock out of order and could deadlock with a post), and the levels are read again
     under the lock: what a concurrent writer took or reserved meanwhile is seen, so two takers never promise the
-    same unit. Wants that ask for the same thing (product, warehouse, named bin and batch) share one look-up each
-    way, and every reservation is written at the end in a few statements, so serving many waiting lines of one
-    product costs a handful of queries, not a few per line.
+    same unit. The places of all the wants are read with one query per warehouse each way, and every reservation
+    is written at the end in a few statements, so serving many lines costs a handful of queries, not a few per
+    line.
     """
-    by_key = {want.key: want for want in wants}
-    found = {place.bin_id for want in by_key.values() for place in candidates(db, **want.where(tenant_id))}
+    products: dict[int, set[int]] = {}  # warehouse -> the products wanted there
+    for want in wants:
+        products.setdefault(want.warehouse_id, set()).add(want.product_id)
+    seen = {w: _by_product(db, tenant_id=tenant_id, warehouse_id=w, product_ids=ps) for w, ps in products.items()}
+    found = {p.bin_id for want in wants for p in seen[want.warehouse_id].get(want.product_id, []) if want.fits(p)}
     if not found:
         return [0] * len(wants)
     locked = set(lock_bins(db, tenant_id, found, skip_locked=skip_locked))
+    now_free = {
+        w: _by_product(db, tenant_id=tenant_id, warehouse_id=w, product_ids=ps, among=locked)
+        for w, ps in products.items()
+    }
     order: dict[tuple, list[tuple[int, int]]] = {}  # key -> its places in allocation order
     free_now: dict[tuple[int, int], int] = {}  # (bin, batch) -> free, as read under the lock less what we took
     got, takes = [], []
     for want in wants:
         if want.key not in order:
-            places = candidates(db, **want.where(tenant_id), among=locked)
+            places = [p for p in now_free[want.warehouse_id].get(want.product_id, []) if want.fits(p)]
             order[want.key] = [(p.bin_id, p.batch_id) for p in places]
             for p in places:
                 # What we took from a place in this call is not written until the end: what we hold is the truth.
