@@ -7,6 +7,7 @@ See bench/README.md, "Orders".
 """
 
 import argparse
+import contextlib
 import datetime
 import json
 import os
@@ -260,13 +261,46 @@ def reading(url_factory, opts) -> dict:
     return out
 
 
+def reading_interleaved(opts) -> dict:
+    """The same read in process (Flask's test client, no HTTP) against both databases, in alternating rounds of 40,
+    so that the machine's load hits both sizes alike: median and p90 ms, the first round dropped (warm-up)."""
+    with contextlib.ExitStack() as stack:
+        clients = {}
+        for total in opts.read_sizes:
+            url = stack.enter_context(env.database(opts.backend))
+            w = seed.world(url, bins=16, products=HOT)
+            warehouse_id = warehouse_of(url, w)
+            rng = random.Random(5)
+            specs = [[(p, rng.randint(1, 3)) for p in rng.sample(w.product_ids, 2)] for _ in range(total)]
+            bulk_orders(url, w, warehouse_id, specs, status="READY_FOR_PICKING", waiting=False)
+            clients[total] = (create_app({"DATABASE_URL": url}).test_client(), bearer(w))
+        times: dict[int, list[float]] = {total: [] for total in clients}
+        for _round in range(8):
+            for total, (client, headers) in clients.items():
+                for _ in range(40):
+                    started = time.perf_counter()
+                    response = client.post("/api/order/read", json={"limit": 100}, headers=headers)
+                    assert response.status_code == 200 and len(response.get_json()["data"]) == 100
+                    times[total].append(time.perf_counter() - started)
+    out = {}
+    for total, values in times.items():
+        values = sorted(values[40:])
+        out[str(total)] = {
+            "median_ms": round(statistics.median(values) * 1000, 2),
+            "p90_ms": round(values[int(len(values) * 0.9)] * 1000, 2),
+            "reads": len(values),
+        }
+    _progress(f"  interleaved reads: {out}")
+    return out
+
+
 # --- main ------------------------------------------------------------------------------------------------------
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--backend", default="postgresql", choices=["sqlite", "postgresql"])
-    parser.add_argument("--only", action="append", choices=["adds", "recheck", "read"])
+    parser.add_argument("--only", action="append", choices=["adds", "recheck", "read", "read-interleaved"])
     parser.add_argument("--clients", default="1,8")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--duration", type=float, default=8.0)
@@ -277,7 +311,7 @@ def main(argv=None):
     parser.add_argument("--label", default="orders")
     parser.add_argument("--out", default=str(Path(__file__).resolve().parent / "results"))
     opts = parser.parse_args(argv)
-    opts.only = opts.only or ["adds", "recheck", "read"]
+    opts.only = opts.only or ["adds", "recheck", "read", "read-interleaved"]
     opts.clients = [int(x) for x in opts.clients.split(",")]
     opts.others = [int(x) for x in opts.others.split(",")]
     opts.waiting = [int(x) for x in opts.waiting.split(",")]
@@ -299,6 +333,9 @@ def main(argv=None):
     if "read" in opts.only:
         _progress(f"{opts.backend}: /api/order/read as orders pile up")
         results["read"] = reading(lambda: env.database(opts.backend), opts)
+    if "read-interleaved" in opts.only:
+        _progress(f"{opts.backend}: /api/order/read in process, the sizes interleaved")
+        results["read_interleaved"] = reading_interleaved(opts)
     results["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     results["seconds"] = round(time.monotonic() - started, 1)
     folder = Path(opts.out)
@@ -363,6 +400,24 @@ def markdown(r) -> str:
             ratio = round(cells[-1]["p50_ms"] / cells[0]["p50_ms"], 2) if cells[0]["p50_ms"] else None
             lines.append(f"| {name} | " + " | ".join(f"{c['p50_ms']} / {c['p99_ms']}" for c in cells) + f" | {ratio} |")
         lines.append("")
+    if "read_interleaved" in r:
+        sizes = sorted(r["read_interleaved"], key=int)
+        first, last = r["read_interleaved"][sizes[0]], r["read_interleaved"][sizes[-1]]
+        ratio = round(last["median_ms"] / first["median_ms"], 2) if first["median_ms"] else None
+        lines += [
+            "## POST /api/order/read (page 1 of 100) in process, the sizes in alternating rounds",
+            "",
+            "| orders | median ms | p90 ms | reads |",
+            "| ---: | ---: | ---: | ---: |",
+            *[
+                f"| {s} | {r['read_interleaved'][s]['median_ms']} | {r['read_interleaved'][s]['p90_ms']} | "
+                f"{r['read_interleaved'][s]['reads']} |"
+                for s in sizes
+            ],
+            "",
+            f"Ratio of the medians {sizes[-1]} / {sizes[0]}: {ratio} (goal <= 1.5)",
+            "",
+        ]
     return "\n".join(lines) + "\n"
 
 
