@@ -38,3 +38,27 @@ def test_another_tenants_order_is_a_404(pg, shelf, make_api, client):
     stranger = Planograma(client, make_api().tenant_code)
     stranger.fail("post", f"/api/printable-document/notice/{order['orderId']}", status=404)
     stranger.fail("put", "/api/order/print-document", {"orderId": order["orderId"]}, status=404)
+
+
+def test_a_picked_order_shows_where_its_goods_were_picked_from(pg, shelf):
+    api = pg.native
+    other = api.bin(shelf["warehouse"]["id"], binOrder=5)
+    early = api.batch(shelf["product"]["id"], expiryDate="2029-03-31", batchCode=["LOT-EARLY"])
+    assert api.record({"bin": other, "product": shelf["product"], "batch": early}, 2).status_code == 201
+    order = add(pg, shelf, 6)  # the early batch's 2 in `other` first (FEFO), then 4 of the shelf's
+    for to in ("PICKING", "PICKED"):
+        pg.ok("patch", "/api/order/update-status", {"orderId": order["orderId"], "status": to})
+    text = text_of(pg.call("post", f"/api/printable-document/notice/{order['orderId']}"))
+    assert "PICKED" in text and "Picked from" in text, text
+    code = shelf["product"]["code"]
+    late_code = shelf["batch"]["batchCode"][0]
+    assert f"{code} location {shelf['bin']['code']} batch {late_code} expiry 2030-01-31 qty 4" in " ".join(
+        text.split()
+    ), text
+    assert f"{code} location {other['code']} batch LOT-EARLY expiry 2029-03-31 qty 2" in " ".join(text.split()), text
+
+
+def test_an_order_not_yet_picked_shows_no_picked_section(pg, shelf):
+    order = add(pg, shelf, 2)
+    text = text_of(pg.call("put", "/api/order/print-document", {"orderId": order["orderId"]}))
+    assert "Picked from" not in text and f"location {shelf['bin']['code']}" in text

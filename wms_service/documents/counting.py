@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from ..auth.models import Tenant, User
 from ..errors import Conflict
-from ..stock import ledger
+from ..stock import ledger, reservations
 from ..stock.locks import lock_bins
 from ..stock.models import BinInventoryBatch
 from ..stock.references import DocumentKind, Reference
@@ -80,7 +80,11 @@ def finish(db: Session, *, tenant: Tenant, user: User, reference: Reference, pla
     A stock rule that refuses a line (a bin's capacity) is a 409 starting with ``refusal``. A count of more
     lines than one post takes (a warehouse's year-end inventory) posts them in several, in the same transaction.
     """
-    held = hold(db, tenant_id=tenant.id, bin_ids={bin_id for bin_id, _line in places})
+    # Documents before bins: the orders whose reservations the count may cut are locked before its bins
+    # (``reservations.lock_for_count``), so the count never waits in a cycle with an order being changed.
+    bin_ids = {bin_id for bin_id, _line in places}
+    reservations.lock_for_count(db, tenant.id, bin_ids)
+    held = levels(db, bin_ids=bin_ids)
     postings = []
     for bin_id, line in places:
         line.level_at_finish = held.get((bin_id, line.product_id, line.batch_id), 0)

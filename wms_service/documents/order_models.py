@@ -6,7 +6,7 @@ the line's id; the order keeps no reserved quantities of its own, so it cannot d
 
 from enum import StrEnum
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..audit import AuditMixin
@@ -64,9 +64,25 @@ class Order(IdMixin, AuditMixin, Base):
 
 
 class OrderLine(IdMixin, Base):
-    """One product of an order; ``bin_id`` when the line named a location (its stock comes from there only)."""
+    """One product of an order; ``bin_id`` when the line named a location (its stock comes from there only).
+
+    ``waiting``: the line is not fully reserved and its order waits for supply. The re-check reads waiting lines by
+    product through a partial index, so its cost follows the lines waiting for the products that got stock, not
+    every waiting order nor every line ever written for the product. Set where a line's reservations change
+    against its quantity: add, the re-check, a count's cut, an update of the lines, cancel.
+    """
 
     __tablename__ = "sales_order_line"
+    __table_args__ = (
+        Index(
+            "ix_sales_order_line_waiting",
+            "tenant_id",
+            "product_id",
+            "order_id",
+            postgresql_where=text("waiting"),
+            sqlite_where=text("waiting"),
+        ),
+    )
 
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"))
     order_id: Mapped[int] = mapped_column(ForeignKey("sales_order.id", ondelete="CASCADE"), index=True)
@@ -74,3 +90,4 @@ class OrderLine(IdMixin, Base):
     quantity: Mapped[int] = mapped_column(Quantity)
     external_line_id: Mapped[str | None] = mapped_column(String(100))
     bin_id: Mapped[int | None] = mapped_column(ForeignKey("bin.id"), index=True, info=blocks_delete("orders"))
+    waiting: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

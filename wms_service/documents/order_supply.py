@@ -1,9 +1,18 @@
 """Orders waiting for supply: reserving again when stock arrives, and falling back to waiting when a count cuts
-a reservation (the handler registered with ``reservations.on_shortfall``, in the count's transaction)."""
+a reservation (the handler registered with ``reservations.on_shortfall``, in the count's transaction).
+
+What it costs. The re-check starts from the lines marked ``waiting`` (``OrderLine.waiting``, a partial index by
+product): given the products that got stock, it reads only their waiting lines; without them, it first finds
+which products have waiting lines and free stock where those lines may take it, then reads only their lines.
+Either way the work follows the lines waiting for products that can now be served, not every waiting order.
+
+Locks. Documents before bins (``stock/refit.py``): the re-check locks every order it will serve at once, in id
+order, then every bin their lines may take from at once, in id order, and only then reserves, oldest order first.
+"""
 
 from collections.abc import Collection
 
-from sqlalchemy import and_, exists, select, tuple_
+from sqlalchemy import exists, select, tuple_
 from sqlalchemy.orm import Session
 
 from ..audit import stamp
@@ -12,9 +21,10 @@ from ..stock import reservations
 from ..stock.models import Bin, BinInventoryBatch
 from ..stock.references import DocumentKind
 from ..stock.reservations import LineWant, Shortfall
+from . import orders
 from .order_models import Order, OrderLine
 from .order_models import OrderStatus as S
-from .orders import lines_of, move, reference, reserved_per_line
+from .orders import lines_of, mark_waiting, move, reference, reserved_per_line
 
 
 def recheck(
@@ -27,15 +37,48 @@ def recheck(
 ) -> list[Order]:
     """Reserve again for the waiting orders, oldest first (added, then id); answers those that became ready.
 
-    Only orders with a line whose product has free stock where the line may take it are looked at, so the cost
-    follows the orders waiting for products that got stock, not every waiting order. A document that brought
-    stock in passes its warehouse and the products it brought (``product_ids``), so only their orders are read."""
-    line, place = OrderLine, BinInventoryBatch
-    stock_for_line = (
+    A document that brought stock in passes its warehouse and the products it brought (``product_ids``), so only
+    the lines waiting for those products are read."""
+    if product_ids is None:
+        product_ids = _products_to_serve(db, tenant.id, warehouse_ids)
+    if not product_ids:
+        return []
+    line = OrderLine
+    query = (
+        select(Order.id, Order.added)
+        .join(line, line.order_id == Order.id)
+        .where(
+            line.waiting.is_(True),
+            line.product_id.in_(sorted(product_ids)),
+            line.tenant_id == tenant.id,
+            Order.status_value == str(S.WAITING_FOR_SUPPLY),
+            exists(_free_stock_for(tenant.id, line)),
+        )
+        .distinct()
+        .order_by(Order.added, Order.id)
+    )
+    if warehouse_ids:
+        query = query.where(Order.warehouse_id.in_(warehouse_ids))
+    ids = [order_id for order_id, _added in db.execute(query)]
+    waiting = orders.lock(db, tenant.id, ids, status=S.WAITING_FOR_SUPPLY)
+    waiting.sort(key=lambda o: (o.added, o.id))
+    ready = _reserve_missing(db, tenant=tenant, waiting=waiting)
+    for order in ready:
+        move(db, order, S.READY_FOR_PICKING, check=False)
+        stamp(order, user)
+    db.flush()
+    return ready
+
+
+def _free_stock_for(tenant_id: int, line) -> object:
+    """Free stock of the line's product in an active bin of its order's warehouse (its named bin only, if any);
+    correlated with the enclosing query's line and order."""
+    place = BinInventoryBatch
+    return (
         select(place.id)
         .join(Bin, Bin.id == place.bin_id)
         .where(
-            place.tenant_id == tenant.id,
+            place.tenant_id == tenant_id,
             place.product_id == line.product_id,
             place.amount > place.reserved,
             Bin.warehouse_id == Order.warehouse_id,
@@ -43,66 +86,86 @@ def recheck(
             (line.bin_id.is_(None)) | (place.bin_id == line.bin_id),
         )
     )
-    query = (
-        select(Order.id)
+
+
+def _products_to_serve(db: Session, tenant_id: int, warehouse_ids: Collection[int] | None) -> list[int]:
+    """The products some line waits for and that have free stock in an active bin (of ``warehouse_ids``)."""
+    line, place = OrderLine, BinInventoryBatch
+    wanted = db.scalars(
+        select(line.product_id).where(line.waiting.is_(True), line.tenant_id == tenant_id).distinct()
+    ).all()
+    if not wanted:
+        return []
+    stocked = (
+        select(place.id)
+        .join(Bin, Bin.id == place.bin_id)
         .where(
-            Order.tenant_id == tenant.id,
-            Order.status_value == str(S.WAITING_FOR_SUPPLY),
-            exists(select(line.id).where(and_(line.order_id == Order.id, exists(stock_for_line)))),
+            place.tenant_id == tenant_id,
+            place.product_id == line.product_id,
+            place.amount > place.reserved,
+            Bin.active.is_(True),
         )
-        .order_by(Order.added, Order.id)
     )
     if warehouse_ids:
-        query = query.where(Order.warehouse_id.in_(warehouse_ids))
-    if product_ids is not None:
-        wanted = select(line.id).where(line.order_id == Order.id, line.product_id.in_(product_ids))
-        query = query.where(exists(wanted))
-    ready = []
-    for order_id in db.scalars(query).all():
-        order = db.scalar(select(Order).where(Order.id == order_id).with_for_update())
-        if order.status == S.WAITING_FOR_SUPPLY and _reserve_missing(db, tenant=tenant, order=order):
-            move(db, order, S.READY_FOR_PICKING, check=False)
-            stamp(order, user)
-            ready.append(order)
-    db.flush()
-    return ready
+        stocked = stocked.where(Bin.warehouse_id.in_(warehouse_ids))
+    # One probe per waiting product, through the (product) index of the stock rows.
+    probe = select(line.product_id).where(line.product_id.in_(wanted), exists(stocked)).distinct()
+    return list(db.scalars(probe))
 
 
-def _reserve_missing(db: Session, *, tenant, order: Order) -> bool:
-    """Reserve what each line still lacks; answers whether every line is now fully reserved."""
-    rows = lines_of(db, [order.id])
-    held = reserved_per_line(db, tenant_id=tenant.id, order_ids=[order.id])
-    wants = [
-        LineWant(row.id, row.product_id, row.quantity - held.get(row.id, 0), row.bin_id)
-        for row in rows
-        if row.quantity > held.get(row.id, 0)
-    ]
-    if not wants:
-        return True
-    got = reservations.reserve_lines(
-        db, tenant=tenant, reference=reference(order), warehouse_id=order.warehouse_id, lines=wants
-    )
-    return all(r.shortfall == 0 for r in got)
+def _reserve_missing(db: Session, *, tenant, waiting: list[Order]) -> list[Order]:
+    """Reserve what each line of these (locked) orders still lacks, oldest order first, under one lock of all the
+    bins; re-mark their lines and answer the orders that are now fully reserved."""
+    if not waiting:
+        return []
+    ids = [o.id for o in waiting]
+    lines = lines_of(db, ids)
+    held = reserved_per_line(db, tenant_id=tenant.id, order_ids=ids)
+    by_order: dict[int, list[OrderLine]] = {}
+    for row in lines:
+        by_order.setdefault(row.order_id, []).append(row)
+    wants, asked = [], []
+    for order in waiting:
+        for row in by_order.get(order.id, []):
+            lack = row.quantity - held.get(row.id, 0)
+            if lack > 0:
+                wants.append((reference(order), order.warehouse_id, LineWant(row.id, row.product_id, lack, row.bin_id)))
+                asked.append(row)
+    got = reservations.reserve_documents(db, tenant=tenant, wants=wants) if wants else []
+    short = {row.id for row, r in zip(asked, got, strict=True) if r.shortfall}
+    mark_waiting(db, [row.id for row in lines if row.id not in short and row.waiting], False)
+    mark_waiting(db, [row.id for row in lines if row.id in short and not row.waiting], True)
+    return [o for o in waiting if not any(row.id in short for row in by_order.get(o.id, []))]
+
+
+def _lock_orders(db: Session, tenant_id: int, order_ids: list[int], nowait: bool) -> None:
+    """A count's first step: lock the orders holding reservations in the bins it counts (``refit.lock_for_count``)."""
+    orders.lock(db, tenant_id, order_ids, nowait=nowait)
 
 
 def _back_to_waiting(db: Session, shortfalls: list[Shortfall]) -> None:
-    """A count cut these orders' reservations: a ready (or picking) order waits for supply again."""
+    """A count cut these orders' reservations: their lines wait, and a ready (or picking) order waits for supply
+    again. The count locked the orders holding its bins' reservations before the bins (``_lock_orders``), so this
+    waits for no one."""
     # The line must be the order's and hold the product that was cut: a reference names an order by id alone,
     # and the line's product (a tenant's row) keeps the change within the count's tenant.
     cut = {(s.reference.id, s.line_id, s.product_id) for s in shortfalls}
-    orders = db.scalars(
-        select(Order)
-        .join(OrderLine, OrderLine.order_id == Order.id)
-        .where(
-            tuple_(Order.id, OrderLine.id, OrderLine.product_id).in_(sorted(cut)),
-            Order.status_value.in_([str(S.READY_FOR_PICKING), str(S.PICKING)]),
-        )
+    rows = db.execute(
+        select(OrderLine.id, Order.tenant_id, Order.id)
+        .join(Order, OrderLine.order_id == Order.id)
+        .where(tuple_(Order.id, OrderLine.id, OrderLine.product_id).in_(sorted(cut)))
         .order_by(Order.id)
-    ).unique()
-    for order in orders:
-        move(db, order, S.WAITING_FOR_SUPPLY, check=False)
-        order.picker_id = None
+    ).all()
+    if not rows:
+        return
+    tenant_id = rows[0][1]
+    locked = orders.lock(db, tenant_id, {order_id for _line, _tenant, order_id in rows})
+    mark_waiting(db, [line_id for line_id, _tenant, _order in rows], True)
+    for order in locked:
+        if order.status in (S.READY_FOR_PICKING, S.PICKING):
+            move(db, order, S.WAITING_FOR_SUPPLY, check=False)
+            order.picker_id = None
     db.flush()
 
 
-reservations.on_shortfall(DocumentKind.ORDER, _back_to_waiting)
+reservations.on_shortfall(DocumentKind.ORDER, _back_to_waiting, lock=_lock_orders)

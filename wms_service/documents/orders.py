@@ -8,22 +8,22 @@ that met every line, a count that cut one), never on a client's request.
 
 from collections.abc import Collection
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ..audit import stamp
 from ..auth.models import Tenant, User
 from ..catalog import service as catalog
 from ..catalog.entities import COMPANY
-from ..catalog.models import Company, Product, Warehouse
-from ..errors import Conflict, NotFound, ValidationFailed
+from ..catalog.models import Company, Warehouse
+from ..errors import Conflict, NotFound
 from ..events import outbox
 from ..repo import get_or_404
 from ..stock import reservations
-from ..stock.models import Bin, Reservation
+from ..stock.models import Reservation
 from ..stock.references import DocumentKind, Reference
 from ..stock.reservations import LineWant
-from . import base
+from . import base, order_lines
 from .order_models import Order, OrderLine
 from .order_models import OrderStatus as S
 
@@ -77,7 +77,7 @@ def add(db: Session, *, tenant: Tenant, user: User, values: dict) -> Order:
     warehouse_id = values["warehouse_id"]
     if db.scalar(select(Warehouse.id).where(Warehouse.tenant_id == tenant.id, Warehouse.id == warehouse_id)) is None:
         raise NotFound(f"Warehouse {warehouse_id} not found.", {"warehouseId": ["The warehouse does not exist."]})
-    resolved = _resolve_lines(db, tenant.id, warehouse_id, lines)
+    resolved = order_lines.resolve(db, tenant.id, warehouse_id, lines)
     order = Order(tenant_id=tenant.id, status=S.WAITING_FOR_SUPPLY, **values)
     order.company_id = company_for(db, tenant=tenant, user=user, values=company) if company else None
     stamp(order, user, created=True)
@@ -92,6 +92,8 @@ def add(db: Session, *, tenant: Tenant, user: User, values: dict) -> Order:
     )
     if all(r.shortfall == 0 for r in got):
         order.status = S.READY_FOR_PICKING
+    else:
+        mark_waiting(db, [row.id for row, r in zip(rows, got, strict=True) if r.shortfall], True)
     base.announce(db, LIFECYCLE, order, data=event_data(order))
     db.flush()
     return order
@@ -109,61 +111,6 @@ def _check_keys_free(db, tenant_id, values) -> None:
             raise Conflict(
                 f"Order {taken} already has {label} {value!r}.", {label: [f"Already used by order {taken}."]}
             )
-
-
-def _resolve_lines(db, tenant_id: int, warehouse_id: int, lines: list[dict]) -> list[dict]:
-    """Each line's product (by id or by model, i.e. code) and named bin (by code, in the order's warehouse)."""
-    models = {line["product_model"] for line in lines if line.get("product_model")}
-    ids = {line["product_id"] for line in lines if line.get("product_id")}
-    by_model = dict(
-        db.execute(
-            select(Product.code, Product.id).where(Product.tenant_id == tenant_id, Product.code.in_(models))
-        ).all()
-    )
-    known = set(db.scalars(select(Product.id).where(Product.tenant_id == tenant_id, Product.id.in_(ids))))
-    codes = {line["location_code"] for line in lines if line.get("location_code")}
-    bins = dict(
-        db.execute(
-            select(Bin.code, Bin.id).where(
-                Bin.tenant_id == tenant_id, Bin.warehouse_id == warehouse_id, Bin.code.in_(codes)
-            )
-        ).all()
-    )
-    resolved = []
-    for i, line in enumerate(lines):
-        product_id, model = line.get("product_id"), line.get("product_model")
-        if product_id is None and model is None:
-            raise ValidationFailed(
-                "A line names no product.", _at(i, "productModel", "Give productModel or productId.")
-            )
-        if model is not None and model not in by_model:
-            raise NotFound(f"No product has the model {model!r}.", _at(i, "productModel", "Unknown product."))
-        if product_id is not None and product_id not in known:
-            raise NotFound(f"Product {product_id} not found.", _at(i, "productId", "Unknown product."))
-        if product_id is not None and model is not None and by_model[model] != product_id:
-            raise ValidationFailed(
-                "productModel and productId name different products.",
-                _at(i, "productModel", f"Not the model of product {product_id}."),
-            )
-        code = line.get("location_code")
-        if code and code not in bins:
-            raise NotFound(
-                f"No location {code!r} in warehouse {warehouse_id}.", _at(i, "locationCode", "Unknown location.")
-            )
-        resolved.append(
-            {
-                "product_id": product_id if product_id is not None else by_model[model],
-                "quantity": line["quantity"],
-                "external_line_id": line.get("external_line_id"),
-                "bin_id": bins[code] if code else None,
-            }
-        )
-    return resolved
-
-
-def _at(index: int, field: str, message: str) -> dict:
-    """A line's field error, as the request names it."""
-    return {"orderProducts": {str(index): {field: [message]}}}
 
 
 def company_for(db: Session, *, tenant: Tenant, user: User, values: dict) -> int:
@@ -220,6 +167,42 @@ def lines_of(db: Session, order_ids: Collection[int]) -> list[OrderLine]:
     return list(db.scalars(select(OrderLine).where(OrderLine.order_id.in_(order_ids)).order_by(OrderLine.id)))
 
 
+def mark_waiting(db: Session, line_ids: Collection[int], waiting: bool) -> None:
+    """Set the lines' ``waiting`` mark (not fully reserved while the order waits), which the re-check reads."""
+    if line_ids:
+        line_ids = set(line_ids)
+        db.execute(
+            update(OrderLine)
+            .where(OrderLine.id.in_(sorted(line_ids)))
+            .values(waiting=waiting)
+            .execution_options(synchronize_session=False)
+        )
+        for obj in db.identity_map.values():
+            if isinstance(obj, OrderLine) and obj.id in line_ids:
+                db.expire(obj, ["waiting"])
+
+
+def lock(
+    db: Session, tenant_id: int, order_ids: Collection[int], *, status: S | None = None, nowait: bool = False
+) -> list[Order]:
+    """Lock these orders of the tenant in id order and read them afresh (a row another transaction changed while
+    this one waited is read as it is now). With ``status``, only those still in it are locked and answered: an
+    order that another request moved on meanwhile is left alone, not held. ``nowait``: fail at once (PostgreSQL's
+    lock_not_available) rather than wait."""
+    if not order_ids:
+        return []
+    query = (
+        select(Order)
+        .where(Order.tenant_id == tenant_id, Order.id.in_(sorted(order_ids)))
+        .order_by(Order.id)
+        .with_for_update(nowait=nowait)
+        .execution_options(populate_existing=True)
+    )
+    if status is not None:
+        query = query.where(Order.status_value == str(status))
+    return list(db.scalars(query))
+
+
 def reserved_per_line(db: Session, *, tenant_id: int, order_ids: Collection[int]) -> dict[int, int]:
     """What each line of these orders holds reserved now (lines holding nothing are absent)."""
     r = Reservation
@@ -261,6 +244,7 @@ def set_status(
             raise type(exc)(f"Order {order.id} cannot be picked: {exc.message}") from exc
     elif status == S.CANCELLED:
         reservations.release(db, tenant=tenant, reference=reference(order))
+        db.execute(update(OrderLine).where(OrderLine.order_id == order.id).values(waiting=False))
     move(db, order, status, check=False)  # checked above, before anything moved
     stamp(order, user)
     db.flush()
@@ -269,12 +253,17 @@ def set_status(
 
 def set_awb_link(db: Session, *, user: User, order: Order, link: str) -> Order:
     """Set the carrier's AWB link, at any status but the final ones (409 there)."""
-    if not LIFECYCLE.transitions[order.status]:
-        raise Conflict(f"Order {order.id} is {_word(order.status)} and cannot be changed.")
+    check_not_final(order)
     order.awb_external_link = link
     stamp(order, user)
     db.flush()
     return order
+
+
+def check_not_final(order: Order) -> None:
+    """Refuse (409) any change of a delivered or cancelled order."""
+    if not LIFECYCLE.transitions[order.status]:
+        raise Conflict(f"Order {order.id} is {_word(order.status)} and cannot be changed.")
 
 
 def delete(db: Session, *, tenant: Tenant, orders: list[Order]) -> list[int]:

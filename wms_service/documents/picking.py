@@ -1,17 +1,18 @@
 """Start picking: READY_FOR_PICKING -> PICKING, binding a picker, and the pick list (CONTRACT section 6).
 
 The pick list is the order's reservations, one row each, in walking order: the bin's ``binOrder``, then its
-code, then the batch's expiry (none last), then the batch id.
+code, then the batch's expiry (none last), then the batch id. Once picked, the reservations are consumed and
+``picked_from`` tells where the goods came from instead, from the order's records.
 """
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..audit import stamp
 from ..auth.models import Tenant, User
 from ..catalog.models import Product
 from ..errors import NotFound
-from ..stock.models import Batch, BatchCode, Bin, Reservation
+from ..stock.models import Batch, BatchCode, Bin, BinInventoryRecord, Reservation
 from ..stock.references import DocumentKind
 from .order_models import Order
 from .order_models import OrderStatus as S
@@ -33,10 +34,9 @@ def start(db: Session, *, tenant: Tenant, user: User, order: Order, picker_id: i
     return pick_list(db, tenant_id=tenant.id, order_id=order.id)
 
 
-def pick_list(db: Session, *, tenant_id: int, order_id: int) -> list[dict]:
-    """One row per reservation of the order, in walking order (``order_line_id``: the line it is for)."""
-    r = Reservation
-    first_code = (
+def _first_code():
+    """A batch's first code (the one the pick list and the notice show)."""
+    return (
         select(BatchCode.code)
         .where(BatchCode.batch_id == Batch.id)
         .order_by(BatchCode.id)
@@ -44,6 +44,44 @@ def pick_list(db: Session, *, tenant_id: int, order_id: int) -> list[dict]:
         .correlate(Batch)
         .scalar_subquery()
     )
+
+
+def picked_from(db: Session, *, tenant_id: int, order_id: int) -> list[dict]:
+    """Where a picked order's goods came from: its SALES_DOCUMENT records (``recordType`` ORDER, ``referenceId``
+    the order) summed per bin, batch and product, in walking order. Empty before PICKED: nothing has left."""
+    rec = BinInventoryRecord
+    taken = func.sum(-rec.amount)
+    rows = db.execute(
+        select(Bin.code, _first_code(), Batch.expiry_date, rec.product_id, Product.code, taken)
+        .join(Bin, Bin.id == rec.bin_id)
+        .join(Batch, Batch.id == rec.batch_id)
+        .join(Product, Product.id == rec.product_id)
+        .where(
+            rec.tenant_id == tenant_id,
+            rec.record_type == str(DocumentKind.ORDER),
+            rec.reference_id == order_id,
+        )
+        .group_by(Bin.code, Bin.bin_order, Batch.id, Batch.expiry_date, rec.product_id, Product.code)
+        .order_by(Bin.bin_order, Bin.code, Batch.expiry_date.is_(None), Batch.expiry_date, Batch.id, rec.product_id)
+    )
+    return [
+        {
+            "location_code": bin_code,
+            "batch_code": batch_code,
+            "expiry_date": expiry,
+            "product_id": product_id,
+            "product_code": product_code,
+            "quantity": int(quantity),
+        }
+        for bin_code, batch_code, expiry, product_id, product_code, quantity in rows
+        if quantity
+    ]
+
+
+def pick_list(db: Session, *, tenant_id: int, order_id: int) -> list[dict]:
+    """One row per reservation of the order, in walking order (``order_line_id``: the line it is for)."""
+    r = Reservation
+    first_code = _first_code()
     rows = db.execute(
         select(Bin.code, first_code, Batch.expiry_date, r.product_id, Product.code, r.quantity, r.document_line_id)
         .join(Bin, Bin.id == r.bin_id)

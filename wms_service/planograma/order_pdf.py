@@ -1,5 +1,6 @@
 """An order as a printable PDF (reportlab): its ids, status and dates, its company, its lines with the locations
-and batches reserved for them, and a Code128 barcode of the order id."""
+and batches reserved for them (once picked: where they were picked from, the order's SALES_DOCUMENT records), and
+a Code128 barcode of the order id."""
 
 from io import BytesIO
 
@@ -22,6 +23,8 @@ def render(db, tenant, order) -> bytes:
     places: dict[int, list[dict]] = {}
     for row in picking.pick_list(db, tenant_id=tenant.id, order_id=order.id):
         places.setdefault(row["order_line_id"], []).append(row)
+    # Picked: the reservations were consumed; the records say where each product left from.
+    picked = picking.picked_from(db, tenant_id=tenant.id, order_id=order.id) if info["picked"] else []
     out = BytesIO()
     pdf = Canvas(out, pagesize=A4, pageCompression=0)
     pdf.setTitle(f"Order {order.id}")
@@ -64,6 +67,17 @@ def render(db, tenant, order) -> bytes:
             text(
                 f"location {row['location_code']}  batch {row['batch_code'] or '-'}  expiry {expiry}  "
                 f"qty {row['quantity']}",
+                size=9,
+                indent=6 * mm,
+            )
+    if picked:
+        y -= LINE / 2
+        text("Picked from", size=12)
+        for row in picked:
+            expiry = row["expiry_date"].isoformat() if row["expiry_date"] else "-"
+            text(
+                f"{row['product_code']}  location {row['location_code']}  batch {row['batch_code'] or '-'}  "
+                f"expiry {expiry}  qty {row['quantity']}",
                 size=9,
                 indent=6 * mm,
             )

@@ -1,6 +1,6 @@
 """The order endpoints' request and response shapes (field names as the Planograma seed has them)."""
 
-from marshmallow import fields, validate
+from marshmallow import RAISE, fields, validate
 
 from .companies import AddCompanyApiRequest
 from .envelope import envelope
@@ -46,6 +46,38 @@ class CreateOrderApiRequest(ApiSchema):
     order_products = fields.List(
         fields.Nested(CreateOrderProductApiRequest), required=True, validate=validate.Length(min=1, max=1000)
     )
+
+
+class UpdateOrderProductApiRequest(CreateOrderProductApiRequest):
+    order_product_id = Id(
+        allow_none=True, metadata={"description": "The line this entry changes (else matched by externalLineId)"}
+    )
+
+
+class UpdateOrderFields(ApiSchema):
+    """What an update may change; anything else is a 400 (a change that cannot be applied must not look applied)."""
+
+    class Meta:
+        unknown = RAISE
+
+    comment = Text(4000, allow_none=True)
+    number_of_packages = Int(minimum=0, allow_none=True)
+    number_of_envelopes = Int(minimum=0, allow_none=True)
+    awb_external_link = Text(2000, allow_none=True)
+    invoice_external_link = Text(2000, allow_none=True)
+    order_products = fields.List(
+        fields.Nested(UpdateOrderProductApiRequest),
+        validate=validate.Length(min=1, max=1000),
+        metadata={"description": "The order's new lines (replaces them): one order, before PICKED"},
+    )
+
+
+class UpdateOrderApiRequest(TargetsMixin, ApiSchema):
+    TARGETS = ("order_ids", "external_order_ids", "third_party_reference_ids")
+    order_ids = IdList()
+    external_order_ids = TextList()
+    third_party_reference_ids = TextList()
+    update_fields = fields.Nested(UpdateOrderFields, required=True)
 
 
 class ReadOrdersFilterRequest(ReadRequest):

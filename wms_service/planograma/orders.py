@@ -1,4 +1,4 @@
-"""/api/order: add (reserving), read, delete, update-status, start-picking, check-orders-in-waiting-for-supply.
+"""/api/order: add (reserving), read, update, delete, update-status, start-picking, check-orders-in-waiting-for-supply.
 
 Thin views over ``documents/orders.py``: each reads its body, runs one service call in the unit of work and
 answers OrderInfo (``order_info.py``) in the envelope. Writes need the ORDERS permission.
@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from ..auth.models import User
 from ..catalog.models import Company
-from ..documents import order_supply, picking
+from ..documents import order_supply, order_update, picking
 from ..documents import orders as service
 from ..documents.order_models import Order, OrderStatus
 from ..web import idempotency
@@ -33,6 +33,7 @@ from .order_schemas import (
     ReadOrdersFilterRequest,
     StartPickingRequest,
     UpdateAwbLinkRequest,
+    UpdateOrderApiRequest,
     UpdateOrderStatusRequest,
 )
 from .printable_documents import PDF_RESPONSE, order_pdf
@@ -106,6 +107,29 @@ def read(args):
         )
     rows = db.scalars(page(query.order_by(Order.id), args)).all()
     return ok(present(db, g.tenant, rows))
+
+
+@blp.route("/update", methods=["POST"], endpoint="update")
+@blp.arguments(UpdateOrderApiRequest)
+@blp.response(200, OrderApiResponse)
+@errors_doc(403, 404, 409)
+@summary(
+    "Change orders: comment, packages, envelopes, links, and the lines before picking",
+    "Needs ORDERS. Targets `orderIds`, `externalOrderIds`, `thirdPartyReferenceIds` (every one must match: 404); "
+    "all or nothing; a delivered or cancelled order is a 409. `updateFields.orderProducts` replaces the lines of "
+    "one order (not yet PICKED, else 409): an entry names its line by `orderProductId`, else by `externalLineId`, "
+    "else it is a new line; lines not named are removed. Changed lines re-reserve at once and the order becomes "
+    "READY_FOR_PICKING or WAITING_FOR_SUPPLY (a picking order loses its picker). Answers the orders.",
+)
+def update(args):
+    fields = {key: value for key, value in args["update_fields"].items() if key != "order_products"}
+    if "order_products" in args["update_fields"]:
+        fields["lines"] = args["update_fields"]["order_products"]
+    with unit_of_work() as db:
+        orders = service.targets(db, tenant=g.tenant, lists=args)
+        order_update.update(db, tenant=g.tenant, user=g.user, orders=orders, fields=fields)
+        infos = present(db, g.tenant, orders)
+    return ok(infos)
 
 
 @blp.route("/delete", methods=["DELETE"], endpoint="delete")

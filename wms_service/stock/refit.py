@@ -12,6 +12,12 @@ The shortfalls go to the handler registered for the holder's document kind (``on
 transaction, and are also answered to the caller (``post(...).shortfalls``). Orders register one that sets the
 order back to ``WAITING_FOR_SUPPLY``.
 
+Lock order: documents before bins. A document's own writes lock it, then its bins (an order being picked,
+cancelled, changed or re-checked); a count that cuts its reservations would take them the other way round and
+could wait in a cycle with one of them. So a count locks through ``lock_for_count``: the documents holding
+reservations in its bins first, through the locker each kind registers (``on_shortfall(..., lock=...)``), then
+the bins, and it never waits for a document while it holds a bin (see there).
+
 The count already holds its bins, so the other bins are locked with ``skip_locked``: a bin another transaction
 holds right now is not waited for (waiting out of id order could deadlock) and simply is no candidate.
 """
@@ -19,9 +25,13 @@ holds right now is not waited for (waiting out of id order could deadlock) and s
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from . import allocation
+from .locks import lock_bins
+from .models import Reservation
 from .references import DocumentKind, Reference
 
 
@@ -36,12 +46,63 @@ class Shortfall:
 
 
 ShortfallHandler = Callable[[Session, list[Shortfall]], None]
+HolderLocker = Callable[[Session, int, list[int], bool], None]  # (db, tenant_id, ids, nowait)
 _handlers: dict[DocumentKind, ShortfallHandler] = {}
+_lockers: dict[DocumentKind, HolderLocker] = {}
 
 
-def on_shortfall(kind: DocumentKind, handler: ShortfallHandler) -> None:
-    """Register what a document kind does when a count cuts its reservations (called in the count's transaction)."""
+def on_shortfall(kind: DocumentKind, handler: ShortfallHandler, *, lock: HolderLocker | None = None) -> None:
+    """Register what a document kind does when a count cuts its reservations (called in the count's transaction),
+    and how its documents are locked (``lock(db, tenant_id, document_ids, nowait)``) for a count (``lock_for_count``)."""
     _handlers[kind] = handler
+    if lock is not None:
+        _lockers[kind] = lock
+
+
+def lock_for_count(db: Session, tenant_id: int, bin_ids: set[int]) -> dict:
+    """Lock what a count of ``bin_ids`` may change, documents before bins, and answer the bins (``lock_bins``).
+
+    The documents holding reservations there are locked first (each kind through its locker), then the bins. A
+    document that reserved there while the count waited for a bin (its holder had the bin) is locked without
+    waiting; if another request holds it, that request may be waiting for our bins, so on PostgreSQL the bins are
+    given back (the savepoint is rolled back) and the count waits for that document first, then tries again. The
+    count therefore never waits for a document while it holds a bin."""
+    locked: set[tuple[str, int]] = set()
+    if db.get_bind().dialect.name != "postgresql":
+        return lock_bins(db, tenant_id, bin_ids)  # SQLite: one writer at a time, nobody to wait for
+    while True:
+        locked |= _lock_documents(db, tenant_id, _holders(db, tenant_id, bin_ids) - locked)
+        savepoint = db.begin_nested()
+        bins = lock_bins(db, tenant_id, bin_ids)
+        late = _holders(db, tenant_id, bin_ids) - locked
+        try:
+            locked |= _lock_documents(db, tenant_id, late, nowait=True)
+        except OperationalError as exc:
+            if getattr(exc.orig, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+                raise
+            savepoint.rollback()
+            locked |= _lock_documents(db, tenant_id, late)
+            continue
+        savepoint.commit()
+        return bins
+
+
+LOCK_NOT_AVAILABLE = "55P03"
+
+
+def _holders(db: Session, tenant_id: int, bin_ids: set[int]) -> set[tuple[str, int]]:
+    """The documents (of kinds with a locker) holding reservations in these bins."""
+    r = Reservation
+    rows = db.execute(
+        select(r.document_type, r.document_id).where(r.tenant_id == tenant_id, r.bin_id.in_(sorted(bin_ids))).distinct()
+    ).all()
+    return {(kind, doc) for kind, doc in rows if DocumentKind(kind) in _lockers}
+
+
+def _lock_documents(db: Session, tenant_id: int, documents: set[tuple[str, int]], *, nowait: bool = False) -> set:
+    for kind in sorted({DocumentKind(kind) for kind, _ in documents}):
+        _lockers[kind](db, tenant_id, sorted(doc for k, doc in documents if k == kind), nowait)
+    return documents
 
 
 def after_count(

@@ -9,7 +9,10 @@ stay in their bin until the document consumes them. For every bin and batch ``0 
   preferred bins, ``binOrder``, bin id; active bins of the warehouse), or from the named bin (and batch) only.
   What cannot be met is kept and the shortfall answered: the document waits for supply (an order becomes
   ``WAITING_FOR_SUPPLY``) and reserves again when stock arrives.
-- ``release`` gives a line's (or a whole document's) reservations back.
+- ``reserve_documents`` does the same for lines of several stored documents at once (the re-check of waiting
+  orders), under one lock of all their bins.
+- ``release`` gives a line's (or a whole document's) reservations back, or only ``quantity`` of a line's, the
+  newest first (as a count's cuts take them).
 - ``consume`` takes the reserved stock: it removes the reservations and posts the negative records through
   ``ledger.post(..., reference=...)`` in the same transaction; with ``into`` it moves the stock to other bins
   instead (a transfer: a positive record of the same batch beside each negative one).
@@ -20,11 +23,13 @@ Every function locks the bins it changes the way the ledger does (``locks.lock_b
 it needs first, locks those bins, then reads levels and reservations again under the lock. Two clients racing
 for the last units never both get them. All of it runs in the caller's transaction; nothing here commits.
 
-The hook for counts: a count (stocktaking, inventory) always posts; a reservation it overtakes is moved to other
+The hooks for counts: a count (stocktaking, inventory) always posts; a reservation it overtakes is moved to other
 free stock or cut (``refit.py``). The cuts reach the holding document through the handler its kind registers
 with ``on_shortfall(kind, handler)``, called in the count's transaction with the ``Shortfall`` list (document,
 line, product, quantity); the count's finish also gets them as ``ledger.post(...).shortfalls``. The orders
 issue registers ``on_shortfall(DocumentKind.ORDER, ...)`` to set such orders back to ``WAITING_FOR_SUPPLY``.
+Documents lock before bins: a count locks its bins through ``lock_for_count``, which first locks the documents
+whose reservations it may cut (``refit.py``).
 """
 
 from collections.abc import Collection, Mapping
@@ -41,7 +46,7 @@ from .ledger_sql import PostedList
 from .locks import lock_bins
 from .models import Batch, Bin, Reservation
 from .references import Reference
-from .refit import Shortfall, on_shortfall
+from .refit import Shortfall, lock_for_count, on_shortfall
 
 __all__ = [
     "LineWant",
@@ -49,11 +54,13 @@ __all__ = [
     "Reserved",
     "Shortfall",
     "consume",
+    "lock_for_count",
     "free_in",
     "of",
     "on_shortfall",
     "release",
     "reserve",
+    "reserve_documents",
     "reserve_lines",
 ]
 
@@ -100,8 +107,7 @@ def reserve_lines(
 ) -> list[Reserved]:
     """Reserve for several lines of one document, in line order, under one lock of all their bins (a document
     that reserved line by line would lock bins out of id order). Errors name the line's index."""
-    for i, line in enumerate(lines):
-        _check_line(db, tenant.id, warehouse_id, line, index=i)
+    _check_lines(db, tenant.id, warehouse_id, lines)
     wants = [
         allocation.Want(
             allocation.Holder(reference, line.line_id, line.bin_id is not None, line.batch_id is not None),
@@ -117,11 +123,48 @@ def reserve_lines(
     return [Reserved(n, line.quantity - n) for n, line in zip(got, lines, strict=True)]
 
 
-def release(db: Session, *, tenant: Tenant, reference: Reference, line_id: int | None = None) -> int:
-    """Give back the reservations of one line (or, without ``line_id``, of the whole document); answers how many."""
+def reserve_documents(db: Session, *, tenant: Tenant, wants: list[tuple[Reference, int, LineWant]]) -> list[Reserved]:
+    """Reserve for lines of several stored documents, ``(reference, warehouse_id, line)`` in the order given (the
+    first served first), under one lock of all their bins taken in id order: a caller that reserved document by
+    document would lock bins out of order. The lines are the documents' own stored rows, checked when they were
+    written, so they are not checked again here."""
+    plans = [
+        allocation.Want(
+            allocation.Holder(reference, line.line_id, line.bin_id is not None, line.batch_id is not None),
+            warehouse_id,
+            line.product_id,
+            line.quantity,
+            line.bin_id,
+            line.batch_id,
+        )
+        for reference, warehouse_id, line in wants
+    ]
+    got = allocation.take(db, tenant_id=tenant.id, wants=plans)
+    return [Reserved(n, plan.quantity - n) for n, plan in zip(got, plans, strict=True)]
+
+
+def release(
+    db: Session, *, tenant: Tenant, reference: Reference, line_id: int | None = None, quantity: int | None = None
+) -> int:
+    """Give back the reservations of one line (or, without ``line_id``, of the whole document); answers how many.
+
+    With ``quantity`` only that much of the line's is given back, its newest reservations first (the ones a
+    count would cut first too), so the line keeps what it was promised earliest."""
     rows = _locked_rows(db, tenant.id, reference, line_id)
-    allocation.drop(db, [(row, row.quantity) for row in rows])
-    return sum(row.quantity for row in rows)
+    if quantity is None:
+        cuts = [(row, row.quantity) for row in rows]
+    else:
+        if line_id is None or type(quantity) is not int or quantity < 0:
+            raise ValueError("A partial release names one line and a quantity >= 0.")
+        cuts, left = [], quantity
+        for row in reversed(rows):
+            if not left:
+                break
+            cut = min(left, row.quantity)
+            cuts.append((row, cut))
+            left -= cut
+    allocation.drop(db, cuts)
+    return sum(cut for _row, cut in cuts)
 
 
 def consume(
@@ -189,33 +232,52 @@ def _locked_rows(db, tenant_id, reference, line_id, also: set[int] = frozenset()
     return allocation.held(db, tenant_id=tenant_id, reference=reference, line_id=line_id)
 
 
-def _check_line(db, tenant_id, warehouse_id, line: LineWant, *, index: int) -> None:
+def _check_lines(db, tenant_id, warehouse_id, lines: list[LineWant]) -> None:
     """A positive quantity; every id exists in the tenant (404 naming it); a named bin is in the warehouse, a named
-    batch of the product."""
-    if type(line.quantity) is not int or line.quantity <= 0:
-        raise ValidationFailed("Invalid reservation.", {"quantity": ["Must be a positive integer."]}, index=index)
-    missing = {}
-    if db.scalar(select(Warehouse.id).where(Warehouse.tenant_id == tenant_id, Warehouse.id == warehouse_id)) is None:
-        missing["warehouseId"] = [f"Warehouse {warehouse_id} does not exist."]
-    if db.scalar(select(Product.id).where(Product.tenant_id == tenant_id, Product.id == line.product_id)) is None:
-        missing["productId"] = [f"Product {line.product_id} does not exist."]
-    bin_warehouse = batch_product = None
-    if line.bin_id is not None:
-        bin_warehouse = db.scalar(select(Bin.warehouse_id).where(Bin.tenant_id == tenant_id, Bin.id == line.bin_id))
-        if bin_warehouse is None:
+    batch of the product. One query per kind of id for all the lines; errors name the first bad line's index."""
+    for i, line in enumerate(lines):
+        if type(line.quantity) is not int or line.quantity <= 0:
+            raise ValidationFailed("Invalid reservation.", {"quantity": ["Must be a positive integer."]}, index=i)
+    warehouse_ok = (
+        db.scalar(select(Warehouse.id).where(Warehouse.tenant_id == tenant_id, Warehouse.id == warehouse_id))
+        is not None
+    )
+    products = _ids(db, Product, tenant_id, {line.product_id for line in lines})
+    bins = _pairs(db, Bin.id, Bin.warehouse_id, tenant_id, {line.bin_id for line in lines} - {None})
+    batches = _pairs(db, Batch.id, Batch.product_id, tenant_id, {line.batch_id for line in lines} - {None})
+    for index, line in enumerate(lines):
+        missing = {}
+        if not warehouse_ok:
+            missing["warehouseId"] = [f"Warehouse {warehouse_id} does not exist."]
+        if line.product_id not in products:
+            missing["productId"] = [f"Product {line.product_id} does not exist."]
+        if line.bin_id is not None and line.bin_id not in bins:
             missing["binId"] = [f"Bin {line.bin_id} does not exist."]
-    if line.batch_id is not None:
-        batch_product = db.scalar(
-            select(Batch.product_id).where(Batch.tenant_id == tenant_id, Batch.id == line.batch_id)
-        )
-        if batch_product is None:
+        if line.batch_id is not None and line.batch_id not in batches:
             missing["batchId"] = [f"Batch {line.batch_id} does not exist."]
-    if missing:
-        raise NotFound("A referenced object does not exist.", missing, index=index)
-    errors = {}
-    if line.bin_id is not None and bin_warehouse != warehouse_id:
-        errors["binId"] = [f"Bin {line.bin_id} is not in warehouse {warehouse_id}."]
-    if line.batch_id is not None and batch_product != line.product_id:
-        errors["batchId"] = [f"Batch {line.batch_id} belongs to product {batch_product}, not {line.product_id}."]
-    if errors:
-        raise ValidationFailed("Invalid reservation.", errors, index=index)
+        if missing:
+            raise NotFound("A referenced object does not exist.", missing, index=index)
+        errors = {}
+        if line.bin_id is not None and bins[line.bin_id] != warehouse_id:
+            errors["binId"] = [f"Bin {line.bin_id} is not in warehouse {warehouse_id}."]
+        if line.batch_id is not None and batches[line.batch_id] != line.product_id:
+            errors["batchId"] = [
+                f"Batch {line.batch_id} belongs to product {batches[line.batch_id]}, not {line.product_id}."
+            ]
+        if errors:
+            raise ValidationFailed("Invalid reservation.", errors, index=index)
+
+
+def _ids(db, model, tenant_id, ids: set[int]) -> set[int]:
+    return (
+        set(db.scalars(select(model.id).where(model.tenant_id == tenant_id, model.id.in_(sorted(ids)))))
+        if ids
+        else set()
+    )
+
+
+def _pairs(db, key, value, tenant_id, ids: set[int]) -> dict[int, int]:
+    if not ids:
+        return {}
+    table = key.class_
+    return dict(db.execute(select(key, value).where(table.tenant_id == tenant_id, key.in_(sorted(ids)))).all())

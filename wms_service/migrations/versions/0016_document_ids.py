@@ -5,14 +5,14 @@ is kept by ERPs and named by webhooks, so the document headers become AUTOINCREM
 PostgreSQL's sequences never reuse an id: nothing to do.
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 Create Date: 2026-12-01
 """
 
 from alembic import op
 
 revision = "0016"
-down_revision = "0014"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,79 @@
+"""An order's lines as a request names them: the product by id or by model (its code), the location by code in
+the order's warehouse. Used by add and by an update of the lines."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..catalog.models import Product
+from ..errors import NotFound, ValidationFailed
+from ..stock.models import Bin
+
+
+def resolve(
+    db: Session, tenant_id: int, warehouse_id: int, lines: list[dict], *, under: str | None = None
+) -> list[dict]:
+    """Each line's product (by id or by model, i.e. code) and named bin (by code, in the order's warehouse).
+
+    Errors name the line as ``orderProducts.<index>``, inside ``under`` (``updateFields``) when given."""
+
+    def _at(index: int, field: str, message: str) -> dict:
+        errors = {"orderProducts": {str(index): {field: [message]}}}
+        return {under: errors} if under else errors
+
+    models = {line["product_model"] for line in lines if line.get("product_model")}
+    ids = {line["product_id"] for line in lines if line.get("product_id")}
+    # Each look-up only when the lines need it: an order's add is on the hot path.
+    by_model = (
+        dict(
+            db.execute(
+                select(Product.code, Product.id).where(Product.tenant_id == tenant_id, Product.code.in_(models))
+            ).all()
+        )
+        if models
+        else {}
+    )
+    known = (
+        set(db.scalars(select(Product.id).where(Product.tenant_id == tenant_id, Product.id.in_(ids)))) if ids else set()
+    )
+    codes = {line["location_code"] for line in lines if line.get("location_code")}
+    bins = (
+        dict(
+            db.execute(
+                select(Bin.code, Bin.id).where(
+                    Bin.tenant_id == tenant_id, Bin.warehouse_id == warehouse_id, Bin.code.in_(codes)
+                )
+            ).all()
+        )
+        if codes
+        else {}
+    )
+    resolved = []
+    for i, line in enumerate(lines):
+        product_id, model = line.get("product_id"), line.get("product_model")
+        if product_id is None and model is None:
+            raise ValidationFailed(
+                "A line names no product.", _at(i, "productModel", "Give productModel or productId.")
+            )
+        if model is not None and model not in by_model:
+            raise NotFound(f"No product has the model {model!r}.", _at(i, "productModel", "Unknown product."))
+        if product_id is not None and product_id not in known:
+            raise NotFound(f"Product {product_id} not found.", _at(i, "productId", "Unknown product."))
+        if product_id is not None and model is not None and by_model[model] != product_id:
+            raise ValidationFailed(
+                "productModel and productId name different products.",
+                _at(i, "productModel", f"Not the model of product {product_id}."),
+            )
+        code = line.get("location_code")
+        if code and code not in bins:
+            raise NotFound(
+                f"No location {code!r} in warehouse {warehouse_id}.", _at(i, "locationCode", "Unknown location.")
+            )
+        resolved.append(
+            {
+                "product_id": product_id if product_id is not None else by_model[model],
+                "quantity": line["quantity"],
+                "external_line_id": line.get("external_line_id"),
+                "bin_id": bins[code] if code else None,
+            }
+        )
+    return resolved
