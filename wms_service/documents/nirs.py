@@ -131,6 +131,10 @@ def validate(db: Session, *, tenant: Tenant, user: User, nir: Nir) -> Nir:
     """Receive the NIR's goods (see the module's docstring); the caller holds the NIR's lock."""
     LIFECYCLE.check_move(nir, S.VALIDATED)
     lines = lines_of(db, [nir.id])
+    # The orders waiting for these products, before the products and the bins (``order_supply.lock_waiting``).
+    receipt = order_supply.lock_waiting(
+        db, tenant=tenant, warehouse_ids=[nir.warehouse_id], product_ids={li.product_id for li in lines}
+    )
     # Locked in id order before ``for_receipt`` locks each again (then a no-op): two receipts of the same products
     # in other orders never wait on each other in a cycle.
     products = {
@@ -179,9 +183,7 @@ def validate(db: Session, *, tenant: Tenant, user: User, nir: Nir) -> Nir:
     )
     db.flush()
     purchase_orders.after_receipt(db, tenant=tenant, user=user, nir_id=nir.id)
-    order_supply.recheck(
-        db, tenant=tenant, user=user, warehouse_ids=[nir.warehouse_id], product_ids={li.product_id for li in lines}
-    )
+    order_supply.serve(db, receipt, user=user)
     return nir
 
 

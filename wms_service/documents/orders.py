@@ -183,19 +183,26 @@ def mark_waiting(db: Session, line_ids: Collection[int], waiting: bool) -> None:
 
 
 def lock(
-    db: Session, tenant_id: int, order_ids: Collection[int], *, status: S | None = None, nowait: bool = False
+    db: Session,
+    tenant_id: int,
+    order_ids: Collection[int],
+    *,
+    status: S | None = None,
+    nowait: bool = False,
+    skip_locked: bool = False,
 ) -> list[Order]:
     """Lock these orders of the tenant in id order and read them afresh (a row another transaction changed while
     this one waited is read as it is now). With ``status``, only those still in it are locked and answered: an
     order that another request moved on meanwhile is left alone, not held. ``nowait``: fail at once (PostgreSQL's
-    lock_not_available) rather than wait."""
+    lock_not_available) rather than wait. ``skip_locked``: leave out (and do not answer) the orders another
+    transaction holds now; those this one holds are answered."""
     if not order_ids:
         return []
     query = (
         select(Order)
         .where(Order.tenant_id == tenant_id, Order.id.in_(sorted(order_ids)))
         .order_by(Order.id)
-        .with_for_update(nowait=nowait)
+        .with_for_update(nowait=nowait, skip_locked=skip_locked)
         .execution_options(populate_existing=True)
     )
     if status is not None:

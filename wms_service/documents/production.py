@@ -151,6 +151,10 @@ def close(db: Session, *, tenant: Tenant, user: User, order: ProductionOrder) ->
     """Consume the components and post the output of the (locked) order, as one transaction; it becomes CLOSED."""
     LIFECYCLE.check_move(order, S.CLOSED)
     refusal = f"Production order {order.id} cannot be closed"
+    # The orders waiting for the output, before the warehouse and any bin (``order_supply.lock_waiting``).
+    receipt = order_supply.lock_waiting(
+        db, tenant=tenant, warehouse_ids=[order.warehouse_id], product_ids=[order.product_id]
+    )
     # The place first: finding the PRODUCTION bin locks the warehouse row, which a return or a receipt into the
     # warehouse also takes before any bin, so they queue there rather than lock bins in opposite orders.
     if order.bin_id is not None:
@@ -194,6 +198,6 @@ def close(db: Session, *, tenant: Tenant, user: User, order: ProductionOrder) ->
     order.closed_by_id = user.id
     base.move(db, LIFECYCLE, order, S.CLOSED, data=event_data(order), check=False)  # checked above
     stamp(order, user)
-    order_supply.recheck(db, tenant=tenant, user=user, warehouse_ids=[order.warehouse_id], product_ids=[product.id])
+    order_supply.serve(db, receipt, user=user)
     db.flush()
     return order

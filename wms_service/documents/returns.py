@@ -60,6 +60,12 @@ def add(db: Session, *, tenant: Tenant, user: User, values: dict) -> CustomerRet
             {"warehouseId": ["Required without an initialExternalOrderId."]},
         )
     repo.require(db, Warehouse, tenant.id, warehouse_id, "Warehouse", field="warehouseId")
+    # The orders waiting for these products, before the products, the warehouse and the bins
+    # (``order_supply.lock_waiting``). The initial order, locked above, is one that picked: no writer that locks
+    # waiting orders holds it too (a return naming an unpicked order is refused, but only after this).
+    receipt = order_supply.lock_waiting(
+        db, tenant=tenant, warehouse_ids=[warehouse_id], product_ids={p.id for p in products.values()}
+    )
     if order is not None:
         places = _back_to_batches(db, tenant.id, order, lines, products)
     else:
@@ -97,9 +103,7 @@ def add(db: Session, *, tenant: Tenant, user: User, values: dict) -> CustomerRet
         refusal=f"Return {values['external_reference']!r} cannot be received",
     )
     base.announce(db, LIFECYCLE, ret, data=event_data(ret, order))
-    order_supply.recheck(
-        db, tenant=tenant, user=user, warehouse_ids=[warehouse_id], product_ids=sorted({p for p, _ in amounts})
-    )
+    order_supply.serve(db, receipt, user=user)
     db.flush()
     return ret
 

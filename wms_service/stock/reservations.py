@@ -123,11 +123,14 @@ def reserve_lines(
     return [Reserved(n, line.quantity - n) for n, line in zip(got, lines, strict=True)]
 
 
-def reserve_documents(db: Session, *, tenant: Tenant, wants: list[tuple[Reference, int, LineWant]]) -> list[Reserved]:
+def reserve_documents(
+    db: Session, *, tenant: Tenant, wants: list[tuple[Reference, int, LineWant]], skip_locked: bool = False
+) -> list[Reserved]:
     """Reserve for lines of several stored documents, ``(reference, warehouse_id, line)`` in the order given (the
     first served first), under one lock of all their bins taken in id order: a caller that reserved document by
     document would lock bins out of order. The lines are the documents' own stored rows, checked when they were
-    written, so they are not checked again here."""
+    written, so they are not checked again here. ``skip_locked``: the caller already holds bins (a receipt), so a
+    bin another transaction holds is no candidate rather than waited for (``allocation.take``)."""
     plans = [
         allocation.Want(
             allocation.Holder(reference, line.line_id, line.bin_id is not None, line.batch_id is not None),
@@ -139,7 +142,7 @@ def reserve_documents(db: Session, *, tenant: Tenant, wants: list[tuple[Referenc
         )
         for reference, warehouse_id, line in wants
     ]
-    got = allocation.take(db, tenant_id=tenant.id, wants=plans)
+    got = allocation.take(db, tenant_id=tenant.id, wants=plans, skip_locked=skip_locked)
     return [Reserved(n, plan.quantity - n) for n, plan in zip(got, plans, strict=True)]
 
 

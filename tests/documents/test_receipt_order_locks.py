@@ -1,0 +1,144 @@
+"""A receipt (a NIR's validation, a return) while an order it would serve is being changed, deterministically
+(two sessions, no server): documents before bins, so neither waits for the other in a cycle, and the receipt
+still serves the order once the change is done.
+
+The writer holds the waiting order's row first. A cancel then releases its reservations, which locks their
+bins; the receipt posts into one of those bins and re-checks the order. With the re-check locking the order
+after the post (the code before ``order_supply.lock_waiting``), the receipt holds the bin and waits for the
+order, the cancel waits for the bin, and PostgreSQL aborts one of them ("deadlock detected", a 503 through the
+API). With ``lock_waiting`` the receipt waits for the order before it locks any bin: the writer finishes, and
+the receipt serves the order as the writer left it (a cancelled one not at all). A re-check that merely skipped
+held orders would not deadlock either, but would leave the commented order waiting with the goods on the shelf.
+(On SQLite the writer's transaction holds the database, so the receipt simply waits for it.)
+"""
+
+import threading
+
+import pytest
+
+from wms_service.auth import service as auth
+from wms_service.auth.models import User
+from wms_service.db import new_session
+from wms_service.documents import nirs, order_update, orders, returns
+from wms_service.documents.order_models import OrderStatus
+from wms_service.stock import proof
+
+from ..conftest import unique_code
+from ..planograma.conftest import pg, shelf  # noqa: F401  (the Planograma client and its stocked bin)
+from ..planograma.nir_helpers import add_nir, line
+from ..planograma.test_orders import add as add_order
+
+WAIT = 30
+
+
+def _as_clerk(session, pg):  # noqa: F811
+    return auth.tenant_by_code(session, pg.tenant_code), session.get(User, pg.native.user_id)
+
+
+def _nir(pg, shelf):  # noqa: F811
+    """A pending NIR of 3 into the shelf's bin (where the waiting order holds its 5); validates it when called."""
+    supplier = pg.company(name="Supplier SRL", externalReference=unique_code("SUP-"), type="SUPPLIER")
+    w = {"warehouse": shelf["warehouse"], "supplier": supplier}
+    nir = add_nir(pg, w, line(shelf["product"], 3, locationCode=shelf["bin"]["code"]))
+
+    def receive(session, tenant, user):
+        (locked,) = nirs.targets(session, tenant=tenant, lists={"nir_ids": [nir["nirId"]]})
+        nirs.validate(session, tenant=tenant, user=user, nir=locked)
+
+    return receive
+
+
+def _return(pg, shelf):  # noqa: F811
+    """A return of 1 into the RETURNS bin, where an earlier return left 2 that the waiting order then reserved."""
+
+    def values(quantity):
+        return {
+            "external_reference": unique_code("RET-"),
+            "external_client_id": "CLIENT-1",
+            "warehouse_id": shelf["warehouse"]["id"],
+            "initial_external_order_id": None,
+            "lines": [{"code": shelf["product"]["code"], "quantity": quantity}],
+        }
+
+    body = values(2)
+    pg.ok(
+        "put",
+        "/api/return/add",
+        {
+            "externalReference": body["external_reference"],
+            "externalClientId": "CLIENT-1",
+            "warehouseId": body["warehouse_id"],
+            "returnedProducts": [{"code": shelf["product"]["code"], "quantity": 2}],
+        },
+    )
+
+    def receive(session, tenant, user):
+        returns.add(session, tenant=tenant, user=user, values=values(1))
+
+    return receive
+
+
+def _cancel(session, tenant, user, order):
+    orders.set_status(session, tenant=tenant, user=user, order=order, status=OrderStatus.CANCELLED)
+
+
+def _comment(session, tenant, user, order):
+    order_update.update(session, tenant=tenant, user=user, orders=[order], fields={"comment": "Call first"})
+
+
+WRITERS = {"cancel": (_cancel, ("CANCELLED", 0)), "comment": (_comment, ("READY_FOR_PICKING", 8))}
+
+
+@pytest.mark.parametrize("writer", sorted(WRITERS))
+@pytest.mark.parametrize("receipt", [_nir, _return], ids=["nir", "return"])
+def test_a_receipt_while_an_order_it_would_serve_is_changed_waits_then_serves_it(
+    app,
+    pg,  # noqa: F811
+    shelf,  # noqa: F811
+    receipt,
+    writer,
+):
+    change, expected = WRITERS[writer]
+    order = add_order(pg, shelf, 8)  # takes the shelf's 5 and waits for 3 more: what the receipt brings
+    receive = receipt(pg, shelf)
+    (before,) = pg.ok("post", "/api/order/read", {"orderIds": [order["orderId"]]})
+    assert before["status"] == "WAITING_FOR_SUPPLY"
+    held = before["orderProducts"][0]["reservedQuantity"]
+    assert held == (5 if receipt is _nir else 7)  # the return's case also holds the first return's 2
+    done, failures = threading.Event(), []
+
+    def receive_and_commit():
+        session = new_session(app, write=True)
+        try:
+            tenant, user = _as_clerk(session, pg)
+            receive(session, tenant, user)
+            session.commit()
+        except Exception as exc:  # noqa: BLE001  (reported below)
+            failures.append(exc)
+            session.rollback()
+        finally:
+            session.close()
+            done.set()
+
+    writing = new_session(app, write=True)
+    try:
+        tenant, user = _as_clerk(writing, pg)
+        (locked,) = orders.lock(writing, tenant.id, [order["orderId"]])  # the order first, as every writer
+        thread = threading.Thread(target=receive_and_commit)
+        thread.start()
+        assert not done.wait(1.0), "the receipt did not wait for the order it would serve"
+        # A cancel now locks the bins of the order's reservations: the receipt holds one if it posted already.
+        change(writing, tenant, user, locked)
+        writing.commit()
+    finally:
+        writing.close()
+    thread.join(WAIT)
+    assert done.is_set() and failures == []
+    (after,) = pg.ok("post", "/api/order/read", {"orderIds": [order["orderId"]]})
+    assert (after["status"], after["orderProducts"][0]["reservedQuantity"]) == expected
+    session = new_session(app)
+    try:
+        tenant_id = auth.tenant_by_code(session, pg.tenant_code).id
+        assert [m for m in proof.verify(session) if m.tenant_id == tenant_id] == []
+    finally:
+        session.close()
