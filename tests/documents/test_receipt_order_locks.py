@@ -1,4 +1,4 @@
-"""A receipt (a NIR's validation, a return) while an order it would serve is being changed, deterministically
+"""A receipt (a NIR's validation, a return, a production order's close) while an order it would serve is being changed, deterministically
 (two sessions, no server): documents before bins, so neither waits for the other in a cycle, and the receipt
 still serves the order once the change is done.
 
@@ -19,7 +19,7 @@ import pytest
 from wms_service.auth import service as auth
 from wms_service.auth.models import User
 from wms_service.db import new_session
-from wms_service.documents import nirs, order_update, orders, returns
+from wms_service.documents import nirs, order_update, orders, production, returns
 from wms_service.documents.order_models import OrderStatus
 from wms_service.stock import proof
 
@@ -44,6 +44,23 @@ def _nir(pg, shelf):  # noqa: F811
     def receive(session, tenant, user):
         (locked,) = nirs.targets(session, tenant=tenant, lists={"nir_ids": [nir["nirId"]]})
         nirs.validate(session, tenant=tenant, user=user, nir=locked)
+
+    return receive
+
+
+def _production(pg, shelf):  # noqa: F811
+    """An open production order making 3 of the shelf's product into the shelf's bin; closes it when called."""
+    body = {
+        "productId": shelf["product"]["id"],
+        "quantity": 3,
+        "thirdPartyReference": unique_code("PO-"),
+        "locationCode": shelf["bin"]["code"],
+    }
+    (made,) = pg.ok("put", "/api/production/add", body)
+
+    def receive(session, tenant, user):
+        order = production.get(session, tenant=tenant, order_id=made["productionOrderId"], lock=True)
+        production.close(session, tenant=tenant, user=user, order=order)
 
     return receive
 
@@ -90,7 +107,7 @@ WRITERS = {"cancel": (_cancel, ("CANCELLED", 0)), "comment": (_comment, ("READY_
 
 
 @pytest.mark.parametrize("writer", sorted(WRITERS))
-@pytest.mark.parametrize("receipt", [_nir, _return], ids=["nir", "return"])
+@pytest.mark.parametrize("receipt", [_nir, _production, _return], ids=["nir", "production", "return"])
 def test_a_receipt_while_an_order_it_would_serve_is_changed_waits_then_serves_it(
     app,
     pg,  # noqa: F811
@@ -104,7 +121,7 @@ def test_a_receipt_while_an_order_it_would_serve_is_changed_waits_then_serves_it
     (before,) = pg.ok("post", "/api/order/read", {"orderIds": [order["orderId"]]})
     assert before["status"] == "WAITING_FOR_SUPPLY"
     held = before["orderProducts"][0]["reservedQuantity"]
-    assert held == (5 if receipt is _nir else 7)  # the return's case also holds the first return's 2
+    assert held == (7 if receipt is _return else 5)  # the return's case also holds the first return's 2
     done, failures = threading.Event(), []
 
     def receive_and_commit():
