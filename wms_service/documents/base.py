@@ -59,15 +59,20 @@ class StatusTable:
             return
         if not self.transitions[current]:
             raise self._final(document)
-        raise Conflict(f"{self.kind} {document.id} is {_word(current)} and cannot become {_word(to)}.")
+        raise Conflict(f"{self.kind} {document.id} is {word(current)} and cannot become {word(to)}.")
 
     def check_editable(self, document: Document) -> None:
         """Refuse (409) a change of the header or lines, or a delete, outside the editable statuses."""
         if document.status not in self.editable:
             raise self._final(document)
 
+    def check_not_final(self, document: Document) -> None:
+        """Refuse (409) any change of a document in a final status (one with no moves out)."""
+        if not self.transitions[document.status]:
+            raise self._final(document)
+
     def _final(self, document: Document) -> Conflict:
-        return Conflict(f"{self.kind} {document.id} is {_word(document.status)} and cannot be changed.")
+        return Conflict(f"{self.kind} {document.id} is {word(document.status)} and cannot be changed.")
 
 
 def move(
@@ -117,7 +122,8 @@ def _status_event(db, table: StatusTable, document: Document, before: StrEnum | 
     )
 
 
-def _word(status: StrEnum) -> str:
+def word(status: StrEnum) -> str:
+    """A status as a message says it: ``READY_FOR_PICKING`` -> "ready for picking"."""
     return status.value.lower().replace("_", " ")
 
 

@@ -9,9 +9,11 @@ from ..errors import NotFound
 from ..stock.models import Bin
 
 
-def at(list_field: str, index: int, field: str, message: str) -> dict:
-    """A line's field error, as the request names it: ``{"nirProducts": {"2": {"code": [message]}}}``."""
-    return {list_field: {str(index): {field: [message]}}}
+def at(list_field: str, index: int, field: str, message: str, *, under: str | None = None) -> dict:
+    """A line's field error, as the request names it: ``{"nirProducts": {"2": {"code": [message]}}}``, inside
+    ``under`` when the list is (an update's ``updateFields``)."""
+    errors = {list_field: {str(index): {field: [message]}}}
+    return {under: errors} if under else errors
 
 
 def products_by_code(
@@ -30,11 +32,13 @@ def products_by_code(
 
 
 def bins_by_code(
-    db: Session, tenant_id: int, warehouse_id: int, lines: list[dict], *, list_field: str
+    db: Session, tenant_id: int, warehouse_id: int, lines: list[dict], *, list_field: str, under: str | None = None
 ) -> dict[str, int]:
     """The ids of the bins of the warehouse the lines name (``location_code``), by code; 404 for the first unknown
     one."""
     codes = {line["location_code"] for line in lines if line.get("location_code")}
+    if not codes:
+        return {}
     found = dict(
         db.execute(
             select(Bin.code, Bin.id).where(
@@ -47,6 +51,6 @@ def bins_by_code(
         if code and code not in found:
             raise NotFound(
                 f"No location {code!r} in warehouse {warehouse_id}.",
-                at(list_field, i, "locationCode", "Unknown location."),
+                at(list_field, i, "locationCode", "Unknown location.", under=under),
             )
     return found

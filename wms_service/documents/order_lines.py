@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from ..catalog.models import Product
 from ..errors import NotFound, ValidationFailed
-from ..stock.models import Bin
+from . import lines as lines_
 
 
 def resolve(
@@ -17,8 +17,7 @@ def resolve(
     Errors name the line as ``orderProducts.<index>``, inside ``under`` (``updateFields``) when given."""
 
     def _at(index: int, field: str, message: str) -> dict:
-        errors = {"orderProducts": {str(index): {field: [message]}}}
-        return {under: errors} if under else errors
+        return lines_.at("orderProducts", index, field, message, under=under)
 
     models = {line["product_model"] for line in lines if line.get("product_model")}
     ids = {line["product_id"] for line in lines if line.get("product_id")}
@@ -35,18 +34,7 @@ def resolve(
     known = (
         set(db.scalars(select(Product.id).where(Product.tenant_id == tenant_id, Product.id.in_(ids)))) if ids else set()
     )
-    codes = {line["location_code"] for line in lines if line.get("location_code")}
-    bins = (
-        dict(
-            db.execute(
-                select(Bin.code, Bin.id).where(
-                    Bin.tenant_id == tenant_id, Bin.warehouse_id == warehouse_id, Bin.code.in_(codes)
-                )
-            ).all()
-        )
-        if codes
-        else {}
-    )
+    bins = lines_.bins_by_code(db, tenant_id, warehouse_id, lines, list_field="orderProducts", under=under)
     resolved = []
     for i, line in enumerate(lines):
         product_id, model = line.get("product_id"), line.get("product_model")
@@ -64,10 +52,6 @@ def resolve(
                 _at(i, "productModel", f"Not the model of product {product_id}."),
             )
         code = line.get("location_code")
-        if code and code not in bins:
-            raise NotFound(
-                f"No location {code!r} in warehouse {warehouse_id}.", _at(i, "locationCode", "Unknown location.")
-            )
         resolved.append(
             {
                 "product_id": product_id if product_id is not None else by_model[model],

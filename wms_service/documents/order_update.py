@@ -20,7 +20,7 @@ from ..stock.reservations import LineWant
 from . import order_lines
 from .order_models import Order, OrderLine
 from .order_models import OrderStatus as S
-from .orders import LIFECYCLE, check_not_final, lines_of, mark_waiting, move, reference, reserved_per_line
+from .orders import LIFECYCLE, lines_of, mark_waiting, move, reference, reserved_per_line
 
 HEADER = ("comment", "number_of_packages", "number_of_envelopes", "awb_external_link", "invoice_external_link")
 
@@ -35,7 +35,7 @@ def update(db: Session, *, tenant: Tenant, user: User, orders: list[Order], fiel
             {"updateFields": {"orderProducts": ["Target exactly one order to change its lines."]}},
         )
     for order in orders:
-        check_not_final(order)
+        LIFECYCLE.check_not_final(order)
         if lines is not None:
             LIFECYCLE.check_editable(order)
     for order in orders:

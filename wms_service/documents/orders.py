@@ -11,13 +11,13 @@ from collections.abc import Collection
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from .. import repo
 from ..audit import stamp
 from ..auth.models import Tenant, User
 from ..catalog import service as catalog
 from ..catalog.entities import COMPANY
 from ..catalog.models import Company, Warehouse
 from ..errors import Conflict, NotFound
-from ..events import outbox
 from ..repo import get_or_404
 from ..stock import reservations
 from ..stock.models import Reservation
@@ -73,10 +73,9 @@ def add(db: Session, *, tenant: Tenant, user: User, values: dict) -> Order:
     values = dict(values)
     lines = values.pop("lines")
     company = values.pop("company", None)
-    _check_keys_free(db, tenant.id, values)
+    repo.check_keys_free(db, Order, tenant.id, values, KEYS, noun="Order")
     warehouse_id = values["warehouse_id"]
-    if db.scalar(select(Warehouse.id).where(Warehouse.tenant_id == tenant.id, Warehouse.id == warehouse_id)) is None:
-        raise NotFound(f"Warehouse {warehouse_id} not found.", {"warehouseId": ["The warehouse does not exist."]})
+    repo.require(db, Warehouse, tenant.id, warehouse_id, "Warehouse", field="warehouseId")
     resolved = order_lines.resolve(db, tenant.id, warehouse_id, lines)
     order = Order(tenant_id=tenant.id, status=S.WAITING_FOR_SUPPLY, **values)
     order.company_id = company_for(db, tenant=tenant, user=user, values=company) if company else None
@@ -99,18 +98,8 @@ def add(db: Session, *, tenant: Tenant, user: User, values: dict) -> Order:
     return order
 
 
-def _check_keys_free(db, tenant_id, values) -> None:
-    """externalOrderId and thirdPartyReference are unique per tenant: a retried add is a 409 naming the order
-    (the unique constraints decide a race, and answer 409 too)."""
-    for attr, label in (("external_order_id", "externalOrderId"), ("third_party_reference", "thirdPartyReference")):
-        value = values.get(attr)
-        if value is None:
-            continue
-        taken = db.scalar(select(Order.id).where(Order.tenant_id == tenant_id, getattr(Order, attr) == value))
-        if taken is not None:
-            raise Conflict(
-                f"Order {taken} already has {label} {value!r}.", {label: [f"Already used by order {taken}."]}
-            )
+# The external keys, unique per tenant: a retried add is a 409 naming the order.
+KEYS = {"external_order_id": "externalOrderId", "third_party_reference": "thirdPartyReference"}
 
 
 def company_for(db: Session, *, tenant: Tenant, user: User, values: dict) -> int:
@@ -232,10 +221,12 @@ def set_status(
     PICKING binds the caller as picker; PICKED consumes the reservations (SALES_DOCUMENT records, recordType
     ORDER); SHIPPED needs the AWB link (sent now or set before); CANCELLED releases every reservation."""
     if status in AUTOMATIC:
-        raise Conflict(f"Order {order.id} is {_word(order.status)}; {_word(status)} is reached by itself, never set.")
+        raise Conflict(
+            f"Order {order.id} is {base.word(order.status)}; {base.word(status)} is reached by itself, never set."
+        )
     LIFECYCLE.check_move(order, status)
     if status == S.VALIDATED and not order.requires_validation:
-        raise Conflict(f"Order {order.id} is {_word(order.status)} and does not require validation.")
+        raise Conflict(f"Order {order.id} is {base.word(order.status)} and does not require validation.")
     if status == S.SHIPPED and order.status == S.PICKED and order.requires_validation:
         raise Conflict(f"Order {order.id} is picked and must be validated before it is shipped.")
     if awb_external_link is not None:
@@ -260,41 +251,23 @@ def set_status(
 
 def set_awb_link(db: Session, *, user: User, order: Order, link: str) -> Order:
     """Set the carrier's AWB link, at any status but the final ones (409 there)."""
-    check_not_final(order)
+    LIFECYCLE.check_not_final(order)
     order.awb_external_link = link
     stamp(order, user)
     db.flush()
     return order
 
 
-def check_not_final(order: Order) -> None:
-    """Refuse (409) any change of a delivered or cancelled order."""
-    if not LIFECYCLE.transitions[order.status]:
-        raise Conflict(f"Order {order.id} is {_word(order.status)} and cannot be changed.")
-
-
 def delete(db: Session, *, tenant: Tenant, orders: list[Order]) -> list[int]:
     """Delete orders not yet picked (409 otherwise, and nothing is deleted), releasing their reservations."""
     for order in orders:
         LIFECYCLE.check_editable(order)
-    ids = [order.id for order in orders]
+    ids = []
     for order in orders:
         reservations.release(db, tenant=tenant, reference=reference(order))
-        outbox.emit(
-            db,
-            tenant_id=order.tenant_id,
-            type="order.deleted",
-            document_type=LIFECYCLE.document_type,
-            document_id=order.id,
-            data={"status": str(order.status), **event_data(order)},
-        )
-        db.delete(order)
+        ids.append(base.delete(db, LIFECYCLE, order, data=event_data(order)))
     db.flush()
     return ids
-
-
-def _word(status) -> str:
-    return status.value.lower().replace("_", " ")
 
 
 # --- waiting for supply --------------------------------------------------------------------------------------

@@ -95,7 +95,7 @@ def set_status(db: Session, *, tenant: Tenant, user: User, order_id: int, status
     (order,) = lock(db, tenant=tenant, order_ids=[order_id])
     if status in AUTOMATIC:
         raise Conflict(
-            f"Purchase order {order.id} is {_word(order.status)}; {_word(status)} is reached by itself, never set."
+            f"Purchase order {order.id} is {base.word(order.status)}; {base.word(status)} is reached by itself, never set."
         )
     if status == S.CANCELLED and links.received_anything(db, order.id):
         raise Conflict(f"Purchase order {order.id} has received goods and cannot be cancelled.")
@@ -238,7 +238,3 @@ def _add_line(db, tenant_id: int, order: PurchaseOrder, line: dict) -> PurchaseO
     db.add(row)
     db.flush()
     return row
-
-
-def _word(status: S) -> str:
-    return status.value.lower().replace("_", " ")
