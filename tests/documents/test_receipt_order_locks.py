@@ -22,6 +22,7 @@ from wms_service.db import new_session
 from wms_service.documents import nirs, order_supply, order_update, orders, production, returns
 from wms_service.documents.order_models import OrderStatus
 from wms_service.stock import proof
+from wms_service.stock.locks import lock_bins
 
 from ..conftest import unique_code
 from ..planograma.conftest import pg, shelf  # noqa: F401  (the Planograma client and its stocked bin)
@@ -246,3 +247,57 @@ def test_an_order_that_waits_only_after_the_first_lock_is_skipped_while_another_
         ]
         (after,) = pg.ok("post", "/api/order/read", {"orderIds": [order["orderId"]]})
         assert (after["status"], after["orderProducts"][0]["reservedQuantity"]) == expected
+
+
+def test_free_stock_in_a_bin_another_request_holds_is_skipped_not_waited_for(app, database_url, pg, shelf):  # noqa: F811
+    """The NIR posts into a second bin (a higher id) and its re-check would also take the shelf's free units, but
+    another writer holds the shelf's bin and, locking in id order, wants the NIR's bin next. The receipt, holding
+    its bin, skips the shelf's (as a count does) rather than wait: the order gets the NIR's 3 only and keeps
+    waiting for the rest (the README's residual window). Waiting there instead is a deadlock."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("row locks are PostgreSQL's; SQLite has one writer at a time")
+    other = add_order(pg, shelf, 2)
+    order = add_order(pg, shelf, 10)  # holds the shelf's other 3, waits for 7
+    pg.ok("patch", "/api/order/update-status", {"orderId": other["orderId"], "status": "CANCELLED"})  # 2 free now
+    second = pg.native.bin(shelf["warehouse"]["id"])
+    assert second["id"] > shelf["bin"]["id"]
+    supplier = pg.company(name="Supplier SRL", externalReference=unique_code("SUP-"), type="SUPPLIER")
+    nir = add_nir(
+        pg,
+        {"warehouse": shelf["warehouse"], "supplier": supplier},
+        line(shelf["product"], 3, locationCode=second["code"]),
+    )
+    done, failures = threading.Event(), []
+
+    def validate_and_commit():
+        session = new_session(app, write=True)
+        try:
+            tenant, user = _as_clerk(session, pg)
+            (locked,) = nirs.targets(session, tenant=tenant, lists={"nir_ids": [nir["nirId"]]})
+            nirs.validate(session, tenant=tenant, user=user, nir=locked)
+            session.commit()
+        except Exception as exc:  # noqa: BLE001  (reported below)
+            failures.append(exc)
+            session.rollback()
+        finally:
+            session.close()
+            done.set()
+
+    writing = new_session(app, write=True)
+    try:
+        tenant, _user = _as_clerk(writing, pg)
+        lock_bins(writing, tenant.id, [shelf["bin"]["id"]])  # a writer in id order: the shelf's bin first
+        thread = threading.Thread(target=validate_and_commit)
+        thread.start()
+        alone = done.wait(2.0)
+        try:
+            lock_bins(writing, tenant.id, [second["id"]])  # ... then the NIR's
+            writing.commit()
+        except Exception as exc:  # noqa: BLE001  (reported below)
+            failures.append(exc)
+    finally:
+        writing.close()
+    thread.join(WAIT)
+    assert failures == [] and alone, "the receipt waited for a bin another request held, holding its own"
+    (after,) = pg.ok("post", "/api/order/read", {"orderIds": [order["orderId"]]})
+    assert (after["status"], after["orderProducts"][0]["reservedQuantity"]) == ("WAITING_FOR_SUPPLY", 6)
