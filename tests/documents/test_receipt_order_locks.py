@@ -1,4 +1,4 @@
-"""A receipt (a NIR's validation, a return, a production order's close) while an order it would serve is being changed, deterministically
+"""A receipt (a NIR's validation, of several NIRs at once too, a return, a production order's close) while an order it would serve is being changed, deterministically
 (two sessions, no server): documents before bins, so neither waits for the other in a cycle, and the receipt
 still serves the order once the change is done.
 
@@ -45,6 +45,21 @@ def _nir(pg, shelf):  # noqa: F811
     def receive(session, tenant, user):
         (locked,) = nirs.targets(session, tenant=tenant, lists={"nir_ids": [nir["nirId"]]})
         nirs.validate(session, tenant=tenant, user=user, nir=locked)
+
+    return receive
+
+
+def _two_nirs(pg, shelf):  # noqa: F811
+    """Two pending NIRs validated by one request: first 4 of another product into the shelf's bin, then the 3."""
+    supplier = pg.company(name="Supplier SRL", externalReference=unique_code("SUP-"), type="SUPPLIER")
+    w = {"warehouse": shelf["warehouse"], "supplier": supplier}
+    where = {"locationCode": shelf["bin"]["code"]}
+    first = add_nir(pg, w, line(pg.native.product(name="Nut"), 4, **where))
+    second = add_nir(pg, w, line(shelf["product"], 3, **where))
+
+    def receive(session, tenant, user):
+        both = nirs.targets(session, tenant=tenant, lists={"nir_ids": [first["nirId"], second["nirId"]]})
+        nirs.update_all(session, tenant=tenant, user=user, nirs=both, changes={"validated": True})
 
     return receive
 
@@ -108,7 +123,9 @@ WRITERS = {"cancel": (_cancel, ("CANCELLED", 0)), "comment": (_comment, ("READY_
 
 
 @pytest.mark.parametrize("writer", sorted(WRITERS))
-@pytest.mark.parametrize("receipt", [_nir, _production, _return], ids=["nir", "production", "return"])
+@pytest.mark.parametrize(
+    "receipt", [_nir, _two_nirs, _production, _return], ids=["nir", "two-nirs", "production", "return"]
+)
 def test_a_receipt_while_an_order_it_would_serve_is_changed_waits_then_serves_it(
     app,
     pg,  # noqa: F811

@@ -127,14 +127,40 @@ def delete(db: Session, *, tenant: Tenant, nirs: list[Nir]) -> list[int]:
 # --- validation ----------------------------------------------------------------------------------------------
 
 
-def validate(db: Session, *, tenant: Tenant, user: User, nir: Nir) -> Nir:
-    """Receive the NIR's goods (see the module's docstring); the caller holds the NIR's lock."""
+def update_all(db: Session, *, tenant: Tenant, user: User, nirs: list[Nir], changes: dict) -> list[Nir]:
+    """``update`` each of these (locked) NIRs with the same ``changes``. Validating several, one NIR's bins are held
+    while the next is validated: so the orders waiting for all their products are locked once, before the first
+    posts (``order_supply.lock_waiting``), and re-checked once after the last."""
+    if not changes.get("validated") or len(nirs) < 2:
+        for nir in nirs:
+            update(db, tenant=tenant, user=user, nir=nir, changes=changes)
+        return nirs
+    changes = {key: value for key, value in changes.items() if key != "validated"}
+    for nir in nirs:
+        update(db, tenant=tenant, user=user, nir=nir, changes=changes)
+        LIFECYCLE.check_move(nir, S.VALIDATED)
+    receipt = _lock_waiting(db, tenant, nirs)
+    for nir in nirs:
+        validate(db, tenant=tenant, user=user, nir=nir, receipt=receipt)
+    order_supply.serve(db, receipt, user=user)
+    return nirs
+
+
+def _lock_waiting(db: Session, tenant: Tenant, nirs: list[Nir]) -> order_supply.Receipt:
+    """The orders waiting for these NIRs' products, before their products and bins (``order_supply.lock_waiting``)."""
+    products = {li.product_id for li in lines_of(db, [nir.id for nir in nirs])}
+    warehouses = {nir.warehouse_id for nir in nirs}
+    return order_supply.lock_waiting(db, tenant=tenant, warehouse_ids=warehouses, product_ids=products)
+
+
+def validate(db: Session, *, tenant: Tenant, user: User, nir: Nir, receipt: order_supply.Receipt | None = None) -> Nir:
+    """Receive the NIR's goods (see the module's docstring); the caller holds the NIR's lock. With ``receipt`` the
+    caller locked the waiting orders (``update_all``) and re-checks them after; else this does both."""
     LIFECYCLE.check_move(nir, S.VALIDATED)
     lines = lines_of(db, [nir.id])
-    # The orders waiting for these products, before the products and the bins (``order_supply.lock_waiting``).
-    receipt = order_supply.lock_waiting(
-        db, tenant=tenant, warehouse_ids=[nir.warehouse_id], product_ids={li.product_id for li in lines}
-    )
+    own = receipt is None
+    if own:
+        receipt = _lock_waiting(db, tenant, [nir])
     # Locked in id order before ``for_receipt`` locks each again (then a no-op): two receipts of the same products
     # in other orders never wait on each other in a cycle.
     products = {
@@ -183,7 +209,8 @@ def validate(db: Session, *, tenant: Tenant, user: User, nir: Nir) -> Nir:
     )
     db.flush()
     purchase_orders.after_receipt(db, tenant=tenant, user=user, nir_id=nir.id)
-    order_supply.serve(db, receipt, user=user)
+    if own:
+        order_supply.serve(db, receipt, user=user)
     return nir
 
 

@@ -93,8 +93,7 @@ def update(args):
         changes = dict(args["update_fields"])
         if "nir_products" in changes:
             changes["lines"] = changes.pop("nir_products")
-        for nir in nirs:
-            service.update(db, tenant=g.tenant, user=g.user, nir=nir, changes=changes)
+        service.update_all(db, tenant=g.tenant, user=g.user, nirs=nirs, changes=changes)
         infos = present(db, nirs)
     return ok(infos)
 
