@@ -52,7 +52,8 @@ def lock_waiting(
 ) -> Receipt:
     """A document about to bring these products into these warehouses: lock, in id order, the orders waiting for
     them there, before the document locks its products, the warehouse or any bin (documents before bins); after
-    its post it calls ``serve`` with the answer. Holds nothing else, so waiting here for an order writer is safe."""
+    its post it calls ``serve`` with the answer. The document holds no bin yet, so waiting here for an order
+    writer (which may want bins next) is safe."""
     warehouse_ids, product_ids = tuple(sorted(set(warehouse_ids))), tuple(sorted(set(product_ids)))
     ids = _waiting_ids(db, tenant.id, warehouse_ids, product_ids) if warehouse_ids and product_ids else []
     locked = orders.lock(db, tenant.id, ids, status=S.WAITING_FOR_SUPPLY)
