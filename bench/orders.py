@@ -53,7 +53,8 @@ def warehouse_of(url, w) -> int:
 
 def adds(url, opts) -> dict:
     """PUT /api/order/add (2 lines of the 20 hot products, reserved at once) and POST /bin-inventory-record with
-    one record, at each client count, on the same server: requests per second and their ratio."""
+    one record, at each client count, on the same server, alternating ``--rounds`` times: requests per second over
+    the rounds and their ratio."""
     w = seed.world(url, bins=64, products=HOT)
     warehouse_id = warehouse_of(url, w)
     out = {"clients": {}}
@@ -91,17 +92,44 @@ def adds(url, opts) -> dict:
         # Every worker checks the Bearer password once (scrypt), then caches it: not part of what is measured.
         load(server, bearer(w), orders(40), clients=8, duration=5, max_requests=40)
         for clients in opts.clients:
-            posted = load(server, native, records, clients=clients, duration=opts.duration, max_requests=10**6)
-            added = load(server, bearer(w), orders(4000), clients=clients, duration=opts.duration, max_requests=4000)
-            posted["per_s"] = round(posted["statuses"].get("201", 0) / posted["wall_s"], 1)
-            added["per_s"] = round(added["statuses"].get("200", 0) / added["wall_s"], 1)
+            # Posts and adds alternate, ``--rounds`` times: the load of this shared machine drifts within a minute,
+            # and a ratio of two runs minutes apart measures the drift as much as the code.
+            rounds = {"record_posts": [], "order_adds": []}
+            for _ in range(opts.rounds):
+                rounds["record_posts"].append(
+                    load(server, native, records, clients=clients, duration=opts.duration, max_requests=10**6)
+                )
+                rounds["order_adds"].append(
+                    load(server, bearer(w), orders(4000), clients=clients, duration=opts.duration, max_requests=4000)
+                )
+            posted, added = _summed(rounds["record_posts"], "201"), _summed(rounds["order_adds"], "200")
             ratio = round(added["per_s"] / posted["per_s"], 3) if posted["per_s"] else None
             out["clients"][str(clients)] = {"record_posts": posted, "order_adds": added, "ratio": ratio}
             _progress(
                 f"  clients={clients}: orders {added['per_s']}/s (p50 {added['p50_ms']} p99 {added['p99_ms']} ms "
-                f"{added['statuses']}), records {posted['per_s']}/s (p50 {posted['p50_ms']} ms): ratio {ratio}"
+                f"{added['statuses']}), records {posted['per_s']}/s (p50 {posted['p50_ms']} ms): ratio {ratio} "
+                f"(rounds {added['rounds_per_s']} / {posted['rounds_per_s']})"
             )
     return out
+
+
+def _summed(runs: list[dict], ok: str) -> dict:
+    """Several runs of the same requests as one: answers per second over all of them, the median of their p50s and
+    the highest p99, and each run's rate."""
+    statuses: dict[str, int] = {}
+    for run in runs:
+        for code, n in run["statuses"].items():
+            statuses[code] = statuses.get(code, 0) + n
+    wall = sum(run["wall_s"] for run in runs)
+    return {
+        "statuses": statuses,
+        "wall_s": round(wall, 2),
+        "per_s": round(statuses.get(ok, 0) / wall, 1),
+        "p50_ms": round(statistics.median(run["p50_ms"] for run in runs), 2),
+        "p99_ms": max(run["p99_ms"] for run in runs),
+        "rounds_per_s": [round(run["statuses"].get(ok, 0) / run["wall_s"], 1) for run in runs],
+        "runs": runs,
+    }
 
 
 # --- the re-check ----------------------------------------------------------------------------------------------
@@ -304,6 +332,7 @@ def main(argv=None):
     parser.add_argument("--clients", default="1,8")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--duration", type=float, default=8.0)
+    parser.add_argument("--rounds", type=int, default=3, help="adds: posts and adds alternate this many times")
     parser.add_argument("--others", default="0,10000", help="orders waiting for other products")
     parser.add_argument("--waiting", default="100,1000", help="orders waiting for the product that gets stock")
     parser.add_argument("--repeat", type=int, default=5)

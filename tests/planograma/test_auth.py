@@ -86,6 +86,17 @@ def test_registered_hostname_names_its_tenant(app, client):
     assert [p["productId"] for p in Planograma(client, code).products()] == [product["productId"]]
 
 
+def test_a_registered_hostname_wins_over_a_tenant_whose_code_is_its_first_label(app, client):
+    _t1, other_code, _u1 = make_tenant(app)
+    hostname = f"{other_code}.example.org"  # its first label is the other tenant's code
+    _t2, code, _u2 = make_tenant(app, hosts=[hostname])
+    by_host = Planograma(client, code)
+    by_host.host = hostname
+    product = by_host.product(code="HOSTED")
+    assert [p["productId"] for p in Planograma(client, code).products()] == [product["productId"]]
+    assert Planograma(client, other_code).products() == []
+
+
 def test_same_username_in_two_tenants_sees_two_worlds(app, client):
     _t1, code1, _u1 = make_tenant(app, username="shared")
     _t2, code2, _u2 = make_tenant(app, username="shared")

@@ -17,7 +17,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 
-from sqlalchemy import select
+from sqlalchemy import case, false, or_, select
 from sqlalchemy.orm import Session
 
 from ..errors import Unauthorized
@@ -80,12 +80,13 @@ def tenant_for_host(db: Session, host: str) -> tuple[Tenant | None, str]:
     name = hostname(host)
     if "\x00" in name or not _is_unicode(name):
         return None, name  # no tenant has it, and PostgreSQL could not even be asked
-    tenant = db.scalar(
-        select(Tenant).join(TenantHost, TenantHost.tenant_id == Tenant.id).where(TenantHost.hostname == name)
-    )
     code = name.split(".", 1)[0]
-    if tenant is None and name:
-        tenant = service.tenant_by_code(db, code)
+    # One query for both (every Bearer request asks): the registered hostname's tenant first, else the code's.
+    hosted = select(TenantHost.tenant_id).where(TenantHost.hostname == name).scalar_subquery()
+    named = Tenant.code == code if name else false()
+    tenant = db.scalar(
+        select(Tenant).where(or_(Tenant.id == hosted, named)).order_by(case((Tenant.id == hosted, 0), else_=1)).limit(1)
+    )
     return tenant, tenant.code if tenant is not None else code
 
 

@@ -85,10 +85,11 @@ def add(db: Session, *, tenant: Tenant, user: User, values: dict) -> Order:
     rows = [OrderLine(tenant_id=tenant.id, order_id=order.id, **line) for line in resolved]
     db.add_all(rows)
     db.flush()
-    wants = [LineWant(row.id, row.product_id, row.quantity, row.bin_id) for row in rows]
-    got = reservations.reserve_lines(
-        db, tenant=tenant, reference=reference(order), warehouse_id=warehouse_id, lines=wants
-    )
+    # The lines are stored and were checked above (products, bins of the warehouse; the quantity by the schema):
+    # reserved as stored lines, without looking them up again.
+    ref = reference(order)
+    wants = [(ref, warehouse_id, LineWant(row.id, row.product_id, row.quantity, row.bin_id)) for row in rows]
+    got = reservations.reserve_documents(db, tenant=tenant, wants=wants)
     if all(r.shortfall == 0 for r in got):
         order.status = S.READY_FOR_PICKING
     else:

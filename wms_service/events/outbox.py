@@ -28,7 +28,7 @@ def emit(
         data=json.dumps(data, separators=(",", ":"), sort_keys=True),
     )
     db.add(event)
-    for webhook in db.scalars(select(Webhook).where(Webhook.tenant_id == tenant_id).order_by(Webhook.id)):
+    for webhook in _webhooks(db, tenant_id):
         if webhook.wants(type):
             db.add(
                 OutboxDelivery(
@@ -42,6 +42,35 @@ def emit(
                 )
             )
     return event
+
+
+_CACHE = "outbox.webhooks"
+
+
+def _webhooks(db: Session, tenant_id: int) -> list[Webhook]:
+    """The tenant's webhooks, read once per transaction: a transaction that emits many events (the re-check of
+    waiting orders makes one per order it readies) reads them once. Webhooks are added and removed by the CLI,
+    whose ``webhooks.add``/``remove`` call ``webhooks_changed`` for their own transaction; one another process adds
+    while this transaction runs hears this transaction's events if it committed before this transaction's first
+    emit, else none of them, and all of them commit together."""
+    transaction = db.get_transaction()
+    cached = db.info.get(_CACHE)
+    if cached is None or cached[0] is not transaction:
+        cached = (transaction, {})
+        db.info[_CACHE] = cached
+    found = cached[1].get(tenant_id)
+    if found is None:
+        # Plain copies outside the session: a savepoint rolled back later expires the session's objects, and
+        # reloading one that was removed meanwhile would fail.
+        rows = db.execute(select(Webhook.id, Webhook.events).where(Webhook.tenant_id == tenant_id).order_by(Webhook.id))
+        found = [Webhook(id=webhook_id, events=events) for webhook_id, events in rows]
+        cached[1][tenant_id] = found
+    return found
+
+
+def webhooks_changed(db: Session) -> None:
+    """Forget the webhooks ``emit`` read in this session's transaction (a webhook was added or removed in it)."""
+    db.info.pop(_CACHE, None)
 
 
 def body(event: OutboxEvent) -> dict:

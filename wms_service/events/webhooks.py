@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from ..auth.models import Tenant
 from ..db import now
 from ..errors import NotFound, ValidationFailed
+from . import outbox
 from .models import FAILED, PENDING, OutboxDelivery, Webhook
 
 EVENT_TYPE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._")
@@ -38,6 +39,7 @@ def add(
     )
     db.add(webhook)
     db.flush()
+    outbox.webhooks_changed(db)
     return webhook
 
 
@@ -81,4 +83,5 @@ def remove(db: Session, *, webhook_id: int, tenant: Tenant | None = None) -> int
     db.execute(OutboxDelivery.__table__.delete().where(OutboxDelivery.webhook_id == webhook_id))
     db.delete(webhook)
     db.flush()
+    outbox.webhooks_changed(db)
     return undelivered

@@ -56,8 +56,13 @@ def _add(db, body: dict):
     values["requires_validation"] = bool(body.get("requires_validation") or body.get("validation_required"))
     values["company"] = body.get("company")
     values["lines"] = body["order_products"]
-    order = service.add(db, tenant=g.tenant, user=g.user, values=values)
-    return present(db, g.tenant, [order])[0]
+    return service.add(db, tenant=g.tenant, user=g.user, values=values)
+
+
+def _answer(order: Order) -> dict:
+    """The added order's OrderInfo: read after the commit (without an Idempotency-Key), so the bins the add locked
+    are not held through these reads."""
+    return OrderInfoApiResponse().dump(ok(present(get_db(), g.tenant, [order])[0]))
 
 
 HEADER = (
@@ -86,7 +91,7 @@ HEADER = (
     "company is matched by `cui` or external reference and made when missing. Honours Idempotency-Key.",
 )
 def add(body):
-    return create(lambda db: _add(db, body), answer=lambda info: OrderInfoApiResponse().dump(ok(info)), status=200)
+    return create(lambda db: _add(db, body), answer=_answer, status=200)
 
 
 @blp.route("/read", methods=["POST"], endpoint="read")

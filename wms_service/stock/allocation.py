@@ -8,14 +8,16 @@ free stock (on hand - reserved > 0). A named bin or batch narrows the candidates
 
 Every function that writes here expects the bins it writes to be locked (``locks.lock_bins``): the reservation
 rows and the ``reserved`` totals on ``bin_inventory_batch`` move together under that lock, in the caller's
-transaction. ``take`` finds candidates first, locks them, and reads the levels again under the lock.
+transaction. ``take`` finds candidates first, locks the bins it will take from, and reads the levels again under
+the lock.
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, bindparam, delete, insert, or_, select, update
+from sqlalchemy import and_, bindparam, delete, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..db import now
@@ -23,6 +25,8 @@ from . import availability
 from .locks import lock_bins
 from .models import Batch, Bin, BinInventoryBatch, Reservation
 from .references import DocumentKind, Reference
+
+_INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 @dataclass(frozen=True)
@@ -143,31 +147,55 @@ class Want:
 def take(db: Session, *, tenant_id: int, wants: list[Want], skip_locked: bool = False) -> list[int]:
     """Reserve up to each want's quantity in allocation order, one want after the other; answers how much each got.
 
-    The candidates of every want are found without a lock, all their bins locked at once in id order (a document
-    reserving line by line would lock out of order and could deadlock with a post), and the levels are read again
-    under the lock: what a concurrent writer took or reserved meanwhile is seen, so two takers never promise the
-    same unit. The places of all the wants are read with one query per warehouse each way, and every reservation
-    is written at the end in a few statements, so serving many lines costs a handful of queries, not a few per
-    line.
+    Only the bins the allocation takes from are locked, not every bin holding free stock of the products: adds of
+    the same products would otherwise queue on bins none of them takes from. Each round reads the candidates in
+    allocation order (one query per warehouse), plans the takes over them, and stops when every bin the plan takes
+    from is locked: those levels were read under the lock, so what a concurrent writer took or reserved meanwhile
+    is seen and two takers never promise the same unit. Otherwise it locks the candidate bins up to the highest
+    unlocked one the plan uses (in id order, with any lower candidate not yet held, so the held bins always form
+    a prefix of the candidates by id) and plans again: a concurrent taker may have emptied one, and the plan
+    extends to the next. Every lock it waits for has a higher id than every bin it already holds (a bin below
+    them that was no candidate when they were locked is left out of the plan), so it waits in id order as the
+    ledger does and never in a cycle. Each round locks one more bin or drops one (``skip_locked``, gone), so it
+    ends; the usual add is one round: read, lock, read. Every reservation is written at the end in a few
+    statements.
     """
     products: dict[int, set[int]] = {}  # warehouse -> the products wanted there
     for want in wants:
         products.setdefault(want.warehouse_id, set()).add(want.product_id)
-    seen = {w: _by_product(db, tenant_id=tenant_id, warehouse_id=w, product_ids=ps) for w, ps in products.items()}
-    found = {p.bin_id for want in wants for p in seen[want.warehouse_id].get(want.product_id, []) if want.fits(p)}
-    if not found:
-        return [0] * len(wants)
-    locked = set(lock_bins(db, tenant_id, found, skip_locked=skip_locked))
-    now_free = {
-        w: _by_product(db, tenant_id=tenant_id, warehouse_id=w, product_ids=ps, among=locked)
-        for w, ps in products.items()
-    }
+    locked: set[int] = set()
+    left_out: set[int] = set()  # bins below the held ones that were no candidates then, or refused by the lock
+    while True:
+        read = {w: _by_product(db, tenant_id=tenant_id, warehouse_id=w, product_ids=ps) for w, ps in products.items()}
+        top = max(locked, default=0)
+        for places in (p for by in read.values() for p in by.values()):
+            left_out.update(p.bin_id for p in places if p.bin_id not in locked and p.bin_id < top)
+        got, takes = _plan(wants, read, left_out)
+        unlocked = {place.bin_id for _h, _p, place, _a in takes} - locked
+        if not unlocked:
+            hold(db, tenant_id=tenant_id, takes=takes)
+            return got
+        upto = max(unlocked)
+        candidates = {p.bin_id for by in read.values() for ps in by.values() for p in ps}
+        asked = {b for b in candidates if b <= upto} - locked - left_out
+        granted = set(lock_bins(db, tenant_id, asked, skip_locked=skip_locked))
+        locked |= granted
+        left_out |= asked - granted
+
+
+def _plan(
+    wants: list[Want], read: dict[int, dict[int, list[Place]]], left_out: set[int]
+) -> tuple[list[int], list[tuple[Holder, int, Place, int]]]:
+    """Serve the wants one after the other from ``read`` (warehouse -> product -> places in allocation order),
+    skipping the ``left_out`` bins: how much each gets, and the takes ``(holder, product, place, amount)``."""
     order: dict[tuple, list[tuple[int, int]]] = {}  # key -> its places in allocation order
-    free_now: dict[tuple[int, int], int] = {}  # (bin, batch) -> free, as read under the lock less what we took
+    free_now: dict[tuple[int, int], int] = {}  # (bin, batch) -> free as read, less what this plan took
     got, takes = [], []
     for want in wants:
         if want.key not in order:
-            places = [p for p in now_free[want.warehouse_id].get(want.product_id, []) if want.fits(p)]
+            places = [
+                p for p in read[want.warehouse_id].get(want.product_id, []) if want.fits(p) and p.bin_id not in left_out
+            ]
             order[want.key] = [(p.bin_id, p.batch_id) for p in places]
             for p in places:
                 # What we took from a place in this call is not written until the end: what we hold is the truth.
@@ -182,13 +210,12 @@ def take(db: Session, *, tenant_id: int, wants: list[Want], skip_locked: bool = 
                 free_now[place] -= amount
                 wanted -= amount
         got.append(want.quantity - wanted)
-    hold(db, tenant_id=tenant_id, takes=takes)
-    return got
+    return got, takes
 
 
 def hold(db: Session, *, tenant_id: int, takes: list[tuple[Holder, int, Place, int]]) -> None:
     """Add each take ``(holder, product_id, place, amount)`` to its holder's reservation row at the place (made
-    when missing) and to the places' reserved totals (bins locked): a few statements for any number of takes."""
+    when missing) and to the places' reserved totals (bins locked): two statements for any number of takes."""
     if not takes:
         return
     table = Reservation.__table__
@@ -198,24 +225,8 @@ def hold(db: Session, *, tenant_id: int, takes: list[tuple[Holder, int, Place, i
         key = (str(holder.reference.kind), holder.reference.id, holder.line_id, place.bin_id, place.batch_id)
         before = merged.get(key)
         merged[key] = (holder, product_id, amount + (before[2] if before else 0))
-    existing = {}
-    for kind in sorted({key[0] for key in merged}):
-        documents = sorted({key[1] for key in merged if key[0] == kind})
-        lines = sorted({key[2] for key in merged if key[0] == kind})
-        rows = db.execute(
-            select(c.id, c.document_id, c.document_line_id, c.bin_id, c.batch_id).where(
-                c.tenant_id == tenant_id,
-                c.document_type == kind,
-                c.document_id.in_(documents),
-                c.document_line_id.in_(lines),
-            )
-        )
-        existing.update({(kind, doc, line, b, bt): row_id for row_id, doc, line, b, bt in rows})
-    grow = [{"_id": existing[key], "more": amount} for key, (_h, _p, amount) in merged.items() if key in existing]
-    if grow:
-        db.execute(update(table).where(c.id == bindparam("_id")).values(quantity=c.quantity + bindparam("more")), grow)
     moment = now()
-    made = [
+    rows = [
         {
             "tenant_id": tenant_id,
             "product_id": product_id,
@@ -230,10 +241,24 @@ def hold(db: Session, *, tenant_id: int, takes: list[tuple[Holder, int, Place, i
             "created": moment,
         }
         for key, (holder, product_id, amount) in merged.items()
-        if key not in existing
     ]
-    if made:
-        db.execute(insert(table), made)
+    # One statement: a line's row at a place is made, or grows (the unique key of a line and place); a grown row
+    # keeps its id and creation time, so the newest-first order of partial releases and count cuts holds.
+    upsert = _INSERT[db.get_bind().dialect.name](table)
+    db.execute(
+        upsert.on_conflict_do_update(
+            index_elements=[
+                c.tenant_id,
+                c.document_type,
+                c.document_id,
+                c.document_line_id,
+                c.bin_id,
+                c.batch_id,
+            ],
+            set_={"quantity": c.quantity + upsert.excluded.quantity},
+        ),
+        rows,
+    )
     deltas: dict[tuple[int, int], int] = {}
     for key, (_h, _p, amount) in merged.items():
         deltas[(key[3], key[4])] = deltas.get((key[3], key[4]), 0) + amount

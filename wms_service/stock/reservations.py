@@ -10,7 +10,7 @@ stay in their bin until the document consumes them. For every bin and batch ``0 
   What cannot be met is kept and the shortfall answered: the document waits for supply (an order becomes
   ``WAITING_FOR_SUPPLY``) and reserves again when stock arrives.
 - ``reserve_documents`` does the same for lines of several stored documents at once (the re-check of waiting
-  orders), under one lock of all their bins.
+  orders), under one lock of the bins they take from.
 - ``release`` gives a line's (or a whole document's) reservations back, or only ``quantity`` of a line's, the
   newest first (as a count's cuts take them).
 - ``consume`` takes the reserved stock: it removes the reservations and posts the negative records through
@@ -105,8 +105,8 @@ def reserve(
 def reserve_lines(
     db: Session, *, tenant: Tenant, reference: Reference, warehouse_id: int, lines: list[LineWant]
 ) -> list[Reserved]:
-    """Reserve for several lines of one document, in line order, under one lock of all their bins (a document
-    that reserved line by line would lock bins out of id order). Errors name the line's index."""
+    """Reserve for several lines of one document, in line order, under one lock of the bins they take from (a
+    document that reserved line by line would lock bins out of id order). Errors name the line's index."""
     _check_lines(db, tenant.id, warehouse_id, lines)
     wants = [
         allocation.Want(
@@ -127,7 +127,7 @@ def reserve_documents(
     db: Session, *, tenant: Tenant, wants: list[tuple[Reference, int, LineWant]], skip_locked: bool = False
 ) -> list[Reserved]:
     """Reserve for lines of several stored documents, ``(reference, warehouse_id, line)`` in the order given (the
-    first served first), under one lock of all their bins taken in id order: a caller that reserved document by
+    first served first), under one lock of the bins they take from, in id order: a caller that reserved document by
     document would lock bins out of order. The lines are the documents' own stored rows, checked when they were
     written, so they are not checked again here. ``skip_locked``: the caller already holds bins (a receipt), so a
     bin another transaction holds is no candidate rather than waited for (``allocation.take``)."""
