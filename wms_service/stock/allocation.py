@@ -1,4 +1,4 @@
-"""Where reserved stock comes from, and how it is held: the allocation order and the reservation rows.
+"""Where reserved stock comes from: the allocation order, and taking free stock under the bins' locks.
 
 Allocation order (CONTRACT section 5), when a document does not name a place: batches by earliest expiry first
 (FEFO); a batch whose expiry date has passed is never reserved (one expiring today still is); batches without
@@ -6,37 +6,20 @@ an expiry date come after every dated batch, as they can wait; then preferred bi
 id (then batch id, so the order is total). Only active bins of the document's warehouse, and only places with
 free stock (on hand - reserved > 0). A named bin or batch narrows the candidates to it.
 
-Every function that writes here expects the bins it writes to be locked (``locks.lock_bins``): the reservation
-rows and the ``reserved`` totals on ``bin_inventory_batch`` move together under that lock, in the caller's
-transaction. ``take`` finds candidates first, locks the bins it will take from, and reads the levels again under
-the lock.
+``take`` finds candidates first, locks the bins it will take from, reads the levels again under the lock, and
+records what it took through ``holds.hold`` (the reservation rows and the ``reserved`` totals, ``holds.py``).
 """
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, bindparam, delete, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from ..db import now
-from . import availability
+from . import availability, holds
+from .holds import Holder
 from .locks import lock_bins
-from .models import Batch, Bin, BinInventoryBatch, Reservation
-from .references import DocumentKind, Reference
-
-_INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
-
-
-@dataclass(frozen=True)
-class Holder:
-    """A document line that holds reservations, and what it named (a count may not move those elsewhere)."""
-
-    reference: Reference
-    line_id: int
-    bin_named: bool = False
-    batch_named: bool = False
+from .models import Batch, Bin, BinInventoryBatch
 
 
 @dataclass(frozen=True)
@@ -173,7 +156,7 @@ def take(db: Session, *, tenant_id: int, wants: list[Want], skip_locked: bool = 
         got, takes = _plan(wants, read, left_out)
         unlocked = {place.bin_id for _h, _p, place, _a in takes} - locked
         if not unlocked:
-            hold(db, tenant_id=tenant_id, takes=takes)
+            holds.hold(db, tenant_id=tenant_id, takes=takes)
             return got
         upto = max(unlocked)
         candidates = {p.bin_id for by in read.values() for ps in by.values() for p in ps}
@@ -211,142 +194,3 @@ def _plan(
                 wanted -= amount
         got.append(want.quantity - wanted)
     return got, takes
-
-
-def hold(db: Session, *, tenant_id: int, takes: list[tuple[Holder, int, Place, int]]) -> None:
-    """Add each take ``(holder, product_id, place, amount)`` to its holder's reservation row at the place (made
-    when missing) and to the places' reserved totals (bins locked): two statements for any number of takes."""
-    if not takes:
-        return
-    table = Reservation.__table__
-    c = table.c
-    merged: dict[tuple, tuple[Holder, int, int]] = {}
-    for holder, product_id, place, amount in takes:
-        key = (str(holder.reference.kind), holder.reference.id, holder.line_id, place.bin_id, place.batch_id)
-        before = merged.get(key)
-        merged[key] = (holder, product_id, amount + (before[2] if before else 0))
-    moment = now()
-    rows = [
-        {
-            "tenant_id": tenant_id,
-            "product_id": product_id,
-            "bin_id": key[3],
-            "batch_id": key[4],
-            "quantity": amount,
-            "document_type": key[0],
-            "document_id": key[1],
-            "document_line_id": key[2],
-            "bin_named": holder.bin_named,
-            "batch_named": holder.batch_named,
-            "created": moment,
-        }
-        for key, (holder, product_id, amount) in merged.items()
-    ]
-    # One statement: a line's row at a place is made, or grows (the unique key of a line and place); a grown row
-    # keeps its id and creation time, so the newest-first order of partial releases and count cuts holds.
-    upsert = _INSERT[db.get_bind().dialect.name](table)
-    db.execute(
-        upsert.on_conflict_do_update(
-            index_elements=[
-                c.tenant_id,
-                c.document_type,
-                c.document_id,
-                c.document_line_id,
-                c.bin_id,
-                c.batch_id,
-            ],
-            set_={"quantity": c.quantity + upsert.excluded.quantity},
-        ),
-        rows,
-    )
-    deltas: dict[tuple[int, int], int] = {}
-    for key, (_h, _p, amount) in merged.items():
-        deltas[(key[3], key[4])] = deltas.get((key[3], key[4]), 0) + amount
-    move_reserved(db, deltas)
-
-
-@dataclass(frozen=True)
-class Held:
-    """One reservation row as read under its bin's lock."""
-
-    id: int
-    holder: Holder
-    product_id: int
-    bin_id: int
-    batch_id: int
-    quantity: int
-
-
-def held(
-    db: Session,
-    *,
-    tenant_id: int,
-    reference: Reference | None = None,
-    line_id: int | None = None,
-    places: Iterable[tuple[int, int]] | None = None,
-) -> list[Held]:
-    """Reservation rows of a document (or one line of it), or at ``places`` {(bin, batch)}; oldest first."""
-    r = Reservation
-    # Columns, not ORM objects: the session may hold rows that the bulk statements here changed behind its back.
-    query = (
-        select(
-            r.id,
-            r.document_type,
-            r.document_id,
-            r.document_line_id,
-            r.bin_named,
-            r.batch_named,
-            r.product_id,
-            r.bin_id,
-            r.batch_id,
-            r.quantity,
-        )
-        .where(r.tenant_id == tenant_id)
-        .order_by(r.id)
-    )
-    if reference is not None:
-        query = query.where(r.document_type == str(reference.kind), r.document_id == reference.id)
-    if line_id is not None:
-        query = query.where(r.document_line_id == line_id)
-    if places is not None:
-        query = query.where(or_(*(and_(r.bin_id == b, r.batch_id == bt) for b, bt in places)))
-    return [
-        Held(row_id, Holder(Reference(DocumentKind(kind), doc), line, bin_named, batch_named), *rest)
-        for row_id, kind, doc, line, bin_named, batch_named, *rest in db.execute(query)
-    ]
-
-
-def drop(db: Session, cuts: list[tuple[Held, int]]) -> None:
-    """Take ``amount`` off each reservation row (deleting the rows that reach 0) and off the reserved totals."""
-    r = Reservation
-    gone = [row.id for row, amount in cuts if amount >= row.quantity]
-    if gone:
-        db.execute(delete(r).where(r.id.in_(gone)))
-    less = [{"_id": row.id, "cut": amount} for row, amount in cuts if amount < row.quantity]
-    if less:
-        table = r.__table__
-        db.execute(
-            update(table).where(table.c.id == bindparam("_id")).values(quantity=table.c.quantity - bindparam("cut")),
-            less,
-        )
-    deltas = {}
-    for row, amount in cuts:
-        deltas[(row.bin_id, row.batch_id)] = deltas.get((row.bin_id, row.batch_id), 0) - min(amount, row.quantity)
-    move_reserved(db, deltas)
-
-
-def move_reserved(db: Session, deltas: dict[tuple[int, int], int]) -> None:
-    """Add each delta to the reserved total of its (bin, batch)."""
-    moves = [{"_bin": b, "_batch": bt, "delta": d} for (b, bt), d in sorted(deltas.items()) if d]
-    if not moves:
-        return
-    table = BinInventoryBatch.__table__
-    db.execute(
-        update(table)
-        .where(table.c.bin_id == bindparam("_bin"), table.c.batch_id == bindparam("_batch"))
-        .values(reserved=table.c.reserved + bindparam("delta")),
-        moves,
-    )
-    for obj in list(db.identity_map.values()):
-        if isinstance(obj, BinInventoryBatch):
-            db.expire(obj, ["reserved"])

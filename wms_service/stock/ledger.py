@@ -25,7 +25,7 @@ from ..auth.models import Tenant, User
 from ..catalog.models import Product
 from ..errors import BinCapacityExceeded, Conflict, InsufficientStock, NotFound, ValidationFailed
 from ..repo import get_or_404
-from . import allocation, ledger_sql, projection, refit
+from . import holds, ledger_sql, projection, refit
 from .availability import free
 from .ledger_sql import AUDIT, COLUMNS, OPTIONAL, PostedList
 from .locks import lock_bins
@@ -140,7 +140,7 @@ def _holders(db, tenant_id: int, bin_id: int, batch_id: int) -> str:
     """The documents holding reservations of a batch in a bin, as a message names them ("Order 12")."""
     names = list(
         dict.fromkeys(
-            str(row.holder.reference) for row in allocation.held(db, tenant_id=tenant_id, places={(bin_id, batch_id)})
+            str(row.holder.reference) for row in holds.held(db, tenant_id=tenant_id, places={(bin_id, batch_id)})
         )
     )
     more = f" and {len(names) - 3} more" if len(names) > 3 else ""

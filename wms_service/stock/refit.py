@@ -29,7 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from . import allocation
+from . import allocation, holds
 from .locks import lock_bins
 from .models import Reservation
 from .references import DocumentKind, Reference
@@ -120,13 +120,13 @@ def after_count(
     if not excess:
         return []
     cuts = []
-    for row in reversed(allocation.held(db, tenant_id=tenant_id, places=set(excess))):
+    for row in reversed(holds.held(db, tenant_id=tenant_id, places=set(excess))):
         left = excess[(row.bin_id, row.batch_id)]
         if left:
             cut = min(left, row.quantity)
             cuts.append((row, cut))
             excess[(row.bin_id, row.batch_id)] = left - cut
-    allocation.drop(db, cuts)
+    holds.drop(db, cuts)
 
     missing: dict[tuple, int] = {}
     for row, cut in cuts:

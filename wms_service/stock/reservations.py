@@ -41,7 +41,7 @@ from sqlalchemy.orm import Session
 from ..auth.models import Tenant, User
 from ..catalog.models import Product, Warehouse
 from ..errors import NotFound, ValidationFailed
-from . import allocation, ledger
+from . import allocation, holds, ledger
 from .ledger_sql import PostedList
 from .locks import lock_bins
 from .models import Batch, Bin, Reservation
@@ -110,7 +110,7 @@ def reserve_lines(
     _check_lines(db, tenant.id, warehouse_id, lines)
     wants = [
         allocation.Want(
-            allocation.Holder(reference, line.line_id, line.bin_id is not None, line.batch_id is not None),
+            holds.Holder(reference, line.line_id, line.bin_id is not None, line.batch_id is not None),
             warehouse_id,
             line.product_id,
             line.quantity,
@@ -133,7 +133,7 @@ def reserve_documents(
     bin another transaction holds is no candidate rather than waited for (``allocation.take``)."""
     plans = [
         allocation.Want(
-            allocation.Holder(reference, line.line_id, line.bin_id is not None, line.batch_id is not None),
+            holds.Holder(reference, line.line_id, line.bin_id is not None, line.batch_id is not None),
             warehouse_id,
             line.product_id,
             line.quantity,
@@ -166,7 +166,7 @@ def release(
             cut = min(left, row.quantity)
             cuts.append((row, cut))
             left -= cut
-    allocation.drop(db, cuts)
+    holds.drop(db, cuts)
     return sum(cut for _row, cut in cuts)
 
 
@@ -192,7 +192,7 @@ def consume(
         return None
     # Released first, under the same locks: the post then finds this stock free, while other documents'
     # reservations of the same bins still hold against it.
-    allocation.drop(db, [(row, row.quantity) for row in rows])
+    holds.drop(db, [(row, row.quantity) for row in rows])
     lines = []
     for row in rows:
         lines.append(ledger.Line(row.bin_id, row.product_id, row.batch_id, -row.quantity))
@@ -220,19 +220,19 @@ def free_in(
     return [place for place in places if batch_ids is None or place.batch_id in batch_ids]
 
 
-def of(db: Session, *, tenant: Tenant, reference: Reference, line_id: int | None = None) -> list[allocation.Held]:
+def of(db: Session, *, tenant: Tenant, reference: Reference, line_id: int | None = None) -> list[holds.Held]:
     """A document's reservations (or one line's), oldest first: for its answers and pick lists."""
-    return allocation.held(db, tenant_id=tenant.id, reference=reference, line_id=line_id)
+    return holds.held(db, tenant_id=tenant.id, reference=reference, line_id=line_id)
 
 
-def _locked_rows(db, tenant_id, reference, line_id, also: set[int] = frozenset()) -> list[allocation.Held]:
+def _locked_rows(db, tenant_id, reference, line_id, also: set[int] = frozenset()) -> list[holds.Held]:
     """The line's reservation rows, read again once their bins (and the bins ``also``, in the same id order) are
     locked."""
-    found = allocation.held(db, tenant_id=tenant_id, reference=reference, line_id=line_id)
+    found = holds.held(db, tenant_id=tenant_id, reference=reference, line_id=line_id)
     if not found:
         return []
     lock_bins(db, tenant_id, {row.bin_id for row in found} | set(also))
-    return allocation.held(db, tenant_id=tenant_id, reference=reference, line_id=line_id)
+    return holds.held(db, tenant_id=tenant_id, reference=reference, line_id=line_id)
 
 
 def _check_lines(db, tenant_id, warehouse_id, lines: list[LineWant]) -> None:
