@@ -9,17 +9,14 @@ import pytest
 import requests
 
 from .conftest import PASSWORD, make_tenant, unique_code
-from .gunicorn import TIMEOUT, Gunicorn
-from .test_concurrency import assert_clean_log, assert_cli_ledger_verifies, assert_ledger_verifies, statuses
-
-
-@pytest.fixture(scope="module")
-def server(database_url):
-    gunicorn = Gunicorn(database_url, workers=3).start()
-    try:
-        yield gunicorn.base, gunicorn.log
-    finally:
-        gunicorn.close()
+from .gunicorn import TIMEOUT
+from .test_concurrency import (  # noqa: F401 (server is a fixture: 3 gunicorn workers on this backend)
+    assert_clean_log,
+    assert_cli_ledger_verifies,
+    assert_ledger_verifies,
+    server,
+    statuses,
+)
 
 
 class Client:
@@ -45,7 +42,7 @@ class Client:
 
 
 @pytest.fixture
-def remote(server, app):
+def remote(server, app):  # noqa: F811
     base, _log = server
     _tid, code, _uid = make_tenant(app)
     response = requests.post(
@@ -57,7 +54,7 @@ def remote(server, app):
 
 @pytest.mark.slow
 @pytest.mark.xdist_group("gunicorn")
-def test_returns_racing_against_one_order_never_pass_what_it_picked(app, server, remote):
+def test_returns_racing_against_one_order_never_pass_what_it_picked(app, server, remote):  # noqa: F811
     warehouse = remote.create("/warehouse", {"code": unique_code("W"), "name": "Main"})
     product = remote.create("/product", {"code": unique_code("P"), "name": "Widget"})
     batch = remote.create(

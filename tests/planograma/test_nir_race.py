@@ -10,24 +10,19 @@ database's write lock at BEGIN, which serializes them too.)
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 import requests
 
 from ..conftest import PASSWORD
-from ..gunicorn import TIMEOUT, Gunicorn
-from ..test_concurrency import assert_clean_log, assert_cli_ledger_verifies, on_gunicorn
+from ..gunicorn import TIMEOUT
+from ..test_concurrency import (  # noqa: F401 (server is a fixture: 3 gunicorn workers on this backend)
+    assert_clean_log,
+    assert_cli_ledger_verifies,
+    on_gunicorn,
+    server,
+)
 from .nir_helpers import add_nir, assert_ledger_verifies, held, line, records, world
 
 CLIENTS, ROUNDS = 6, 3
-
-
-@pytest.fixture(scope="module")
-def server(database_url):
-    gunicorn = Gunicorn(database_url, workers=3).start()
-    try:
-        yield gunicorn.base, gunicorn.log
-    finally:
-        gunicorn.close()
 
 
 def _validate_in_parallel(base, tenant_code, nir_id):
@@ -45,7 +40,7 @@ def _validate_in_parallel(base, tenant_code, nir_id):
 
 
 @on_gunicorn
-def test_racing_validations_move_the_stock_exactly_once(app, server, pg):
+def test_racing_validations_move_the_stock_exactly_once(app, server, pg):  # noqa: F811
     w = world(pg)
     shelf = pg.native.bin(w["warehouse"]["id"])
     for round_ in range(1, ROUNDS + 1):
@@ -65,7 +60,7 @@ def test_racing_validations_move_the_stock_exactly_once(app, server, pg):
 
 
 @on_gunicorn
-def test_receipts_of_the_same_products_in_opposite_orders_never_deadlock(app, server, pg):
+def test_receipts_of_the_same_products_in_opposite_orders_never_deadlock(app, server, pg):  # noqa: F811
     w = world(pg)
     bolt, nut = w["bolt"], w["nut"]
     nirs = [
