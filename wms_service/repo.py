@@ -19,11 +19,12 @@ def get_or_404(db, model, tenant_id: int, obj_id: int, label: str, *, lock: bool
     return obj
 
 
-def require(db, model, tenant_id: int, obj_id: int, label: str, *, field: str) -> None:
-    """404 unless the tenant has ``model`` row ``obj_id``, with the request's ``field`` named ("warehouseId")."""
-    found = 0 < obj_id <= MAX_ID and db.scalar(select(model.id).where(model.id == obj_id, model.tenant_id == tenant_id))
+def require(db, model, tenant_id: int, obj_id: int, label: str, *, field: str):
+    """The tenant's ``model`` row ``obj_id``, else a 404 naming the request's ``field`` ("warehouseId")."""
+    found = 0 < obj_id <= MAX_ID and db.scalar(select(model).where(model.id == obj_id, model.tenant_id == tenant_id))
     if not found:
         raise NotFound(f"{label} {obj_id} not found.", {field: [f"The {label.lower()} does not exist."]})
+    return found
 
 
 def check_keys_free(

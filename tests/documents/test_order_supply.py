@@ -143,7 +143,7 @@ def test_a_count_waits_for_an_order_being_changed_before_it_takes_the_bin(app, d
         "warehouse_id": pos["bin"]["warehouseId"],
         "lines": [{"product_id": pos["product"]["id"], "quantity": 3}],
     }
-    order_id = orders.add(setup, tenant=tenant, user=user, values=values).id
+    order_id = orders.add(setup, tenant=tenant, user=user, values=values).order.id
     (count,) = stocktaking.create(setup, tenant=tenant, user=user, items=[{"bin_id": pos["bin"]["id"]}])
     counted = {"product_id": pos["product"]["id"], "batch_id": pos["batch"]["id"], "counted_quantity": 1}
     stocktaking.set_counts(setup, tenant=tenant, user=user, count=count, lines=[counted])

@@ -27,7 +27,7 @@ def add(world, *lines, **header):
         ],
         **header,
     }
-    return orders.add(world.db, tenant=world.tenant, user=world.user, values=values)
+    return orders.add(world.db, tenant=world.tenant, user=world.user, values=values).order
 
 
 def placed(world, order):

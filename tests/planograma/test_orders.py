@@ -87,6 +87,27 @@ def test_add_answers_order_info_field_for_field(pg, shelf):
     ]
 
 
+def test_the_add_answers_what_a_read_of_the_order_finds(pg, shelf):
+    """The add builds its answer from what it loaded and reserved, without reading again: a read finds the same,
+    for a ready order with a new company, and a waiting one with a named location whose company was found."""
+    other = pg.native.bin(shelf["warehouse"]["id"])
+    assert pg.native.record({**shelf, "bin": other}, 2).status_code == 201
+    buyer = {"name": "Buyer SRL", "cui": unique_code("RO"), "externalReference": unique_code("C-")}
+    by_id = {"productId": shelf["product"]["id"], "quantity": 1, "externalLineId": "L2"}
+    body = order_body(shelf, 1, company=buyer)
+    body["orderProducts"] = [by_id, {**by_id, "externalLineId": "L3"}]
+    ready = pg.ok("put", "/api/order/add", body)
+    body = order_body(shelf, 5, company={"name": "Another name", "cui": buyer["cui"]})
+    body["orderProducts"].append({**by_id, "locationCode": other["code"]})
+    waiting = pg.ok("put", "/api/order/add", body)
+    # 7 free: the first order takes 2; the second's first line the other 5, leaving its second line nothing.
+    assert [ready["status"], waiting["status"]] == ["READY_FOR_PICKING", "WAITING_FOR_SUPPLY"]
+    assert [line["reservedQuantity"] for line in waiting["orderProducts"]] == [5, 0]
+    assert waiting["orderProducts"][1]["locationCode"] == other["code"]
+    assert waiting["companyExternalReference"] == buyer["externalReference"]
+    assert pg.ok("post", "/api/order/read", {"orderIds": [ready["orderId"], waiting["orderId"]]}) == [ready, waiting]
+
+
 def test_an_order_short_of_stock_waits_and_a_location_is_honoured(pg, shelf):
     waiting = add(pg, shelf, 7)
     assert (waiting["status"], waiting["isReady"], waiting["orderProducts"][0]["reservedQuantity"]) == (

@@ -1,7 +1,7 @@
 """An order's lines as a request names them: the product by id or by model (its code), the location by code in
 the order's warehouse. Used by add and by an update of the lines."""
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ..catalog.models import Product
@@ -11,8 +11,9 @@ from . import lines as lines_
 
 def resolve(
     db: Session, tenant_id: int, warehouse_id: int, lines: list[dict], *, under: str | None = None
-) -> list[dict]:
-    """Each line's product (by id or by model, i.e. code) and named bin (by code, in the order's warehouse).
+) -> tuple[list[dict], dict[int, Product]]:
+    """Each line's product (by id or by model, i.e. code) and named bin (by code, in the order's warehouse), and the
+    products found, by id (an answer shows their codes and names).
 
     Errors name the line as ``orderProducts.<index>``, inside ``under`` (``updateFields``) when given."""
 
@@ -21,19 +22,15 @@ def resolve(
 
     models = {line["product_model"] for line in lines if line.get("product_model")}
     ids = {line["product_id"] for line in lines if line.get("product_id")}
-    # Each look-up only when the lines need it: an order's add is on the hot path.
-    by_model = (
-        dict(
-            db.execute(
-                select(Product.code, Product.id).where(Product.tenant_id == tenant_id, Product.code.in_(models))
-            ).all()
-        )
-        if models
+    # One look-up, and only when the lines need it: an order's add is on the hot path.
+    named = [Product.code.in_(models)] if models else []
+    named += [Product.id.in_(ids)] if ids else []
+    products = (
+        {p.id: p for p in db.scalars(select(Product).where(Product.tenant_id == tenant_id, or_(*named)))}
+        if named
         else {}
     )
-    known = (
-        set(db.scalars(select(Product.id).where(Product.tenant_id == tenant_id, Product.id.in_(ids)))) if ids else set()
-    )
+    by_model = {p.code: p.id for p in products.values() if p.code in models}
     bins = lines_.bins_by_code(db, tenant_id, warehouse_id, lines, list_field="orderProducts", under=under)
     resolved = []
     for i, line in enumerate(lines):
@@ -44,7 +41,7 @@ def resolve(
             )
         if model is not None and model not in by_model:
             raise NotFound(f"No product has the model {model!r}.", _at(i, "productModel", "Unknown product."))
-        if product_id is not None and product_id not in known:
+        if product_id is not None and product_id not in products:
             raise NotFound(f"Product {product_id} not found.", _at(i, "productId", "Unknown product."))
         if product_id is not None and model is not None and by_model[model] != product_id:
             raise ValidationFailed(
@@ -60,4 +57,4 @@ def resolve(
                 "bin_id": bins[code] if code else None,
             }
         )
-    return resolved
+    return resolved, products

@@ -52,7 +52,7 @@ def update(db: Session, *, tenant: Tenant, user: User, orders: list[Order], fiel
 def _replace_lines(db: Session, tenant: Tenant, order: Order, entries: list[dict]) -> None:
     existing = lines_of(db, [order.id])
     plan = _match(order, existing, entries)
-    resolved = order_lines.resolve(
+    resolved, _products = order_lines.resolve(
         db,
         tenant.id,
         order.warehouse_id,

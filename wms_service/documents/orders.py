@@ -7,6 +7,7 @@ that met every line, a count that cut one), never on a client's request.
 """
 
 from collections.abc import Collection
+from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -66,7 +67,17 @@ def event_data(order: Order) -> dict:
 # --- add -----------------------------------------------------------------------------------------------------
 
 
-def add(db: Session, *, tenant: Tenant, user: User, values: dict) -> Order:
+@dataclass(frozen=True)
+class Added:
+    """An added order and what its add read and wrote: enough to answer it without reading anything again."""
+
+    order: Order
+    lines: list[OrderLine]
+    reserved: dict[int, int]  # line id -> what it reserved
+    loaded: list  # the warehouse, the company and the products the add loaded
+
+
+def add(db: Session, *, tenant: Tenant, user: User, values: dict) -> Added:
     """Make the order and reserve every line in the caller's transaction: ready if all of it was reserved, else
     waiting for supply. ``values``: the header's attributes, ``company`` (a dict or None) and ``lines``
     (``product_id`` or ``product_model``, ``quantity``, ``external_line_id``, ``location_code``)."""
@@ -75,10 +86,11 @@ def add(db: Session, *, tenant: Tenant, user: User, values: dict) -> Order:
     company = values.pop("company", None)
     repo.check_keys_free(db, Order, tenant.id, values, KEYS, noun="Order")
     warehouse_id = values["warehouse_id"]
-    repo.require(db, Warehouse, tenant.id, warehouse_id, "Warehouse", field="warehouseId")
-    resolved = order_lines.resolve(db, tenant.id, warehouse_id, lines)
+    warehouse = repo.require(db, Warehouse, tenant.id, warehouse_id, "Warehouse", field="warehouseId")
+    resolved, products = order_lines.resolve(db, tenant.id, warehouse_id, lines)
     order = Order(tenant_id=tenant.id, status=S.WAITING_FOR_SUPPLY, **values)
-    order.company_id = company_for(db, tenant=tenant, user=user, values=company) if company else None
+    buyer = company_for(db, tenant=tenant, user=user, values=company) if company else None
+    order.company_id = buyer.id if buyer else None
     stamp(order, user, created=True)
     db.add(order)
     db.flush()
@@ -96,20 +108,21 @@ def add(db: Session, *, tenant: Tenant, user: User, values: dict) -> Order:
         mark_waiting(db, [row.id for row, r in zip(rows, got, strict=True) if r.shortfall], True)
     base.announce(db, LIFECYCLE, order, data=event_data(order))
     db.flush()
-    return order
+    reserved = {row.id: r.reserved for row, r in zip(rows, got, strict=True)}
+    return Added(order, rows, reserved, [warehouse, buyer, *products.values()])
 
 
 # The external keys, unique per tenant: a retried add is a 409 naming the order.
 KEYS = {"external_order_id": "externalOrderId", "third_party_reference": "thirdPartyReference"}
 
 
-def company_for(db: Session, *, tenant: Tenant, user: User, values: dict) -> int:
+def company_for(db: Session, *, tenant: Tenant, user: User, values: dict) -> Company:
     """The tenant's company with this ``cui``, else with this external reference; made (through the catalog's
     service, with its rules) when neither matches."""
     for attr in ("cui", "external_reference"):
         if values.get(attr):
             found = db.scalar(
-                select(Company.id)
+                select(Company)
                 .where(Company.tenant_id == tenant.id, getattr(Company, attr) == values[attr])
                 .order_by(Company.id)
                 .limit(1)
@@ -117,7 +130,7 @@ def company_for(db: Session, *, tenant: Tenant, user: User, values: dict) -> int
             if found is not None:
                 return found
     (made,) = catalog.create(db, entity=COMPANY, tenant=tenant, user=user, items=[values])
-    return made.id
+    return made
 
 
 # --- finding -------------------------------------------------------------------------------------------------

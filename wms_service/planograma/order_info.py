@@ -59,17 +59,21 @@ class OrderInfo(ApiSchema):
     company_external_reference = fields.String(allow_none=True)
 
 
-def present(db, tenant, orders) -> list[dict]:
-    """OrderInfo for each of ``orders``, in their order."""
+def present(db, tenant, orders, *, lines=None, reserved=None, loaded=()) -> list[dict]:
+    """OrderInfo for each of ``orders``, in their order. A caller that holds them passes the orders' ``lines``,
+    what each line has ``reserved`` (line id -> quantity) and rows it ``loaded`` (products, bins, warehouses,
+    companies): those are not read again (``orders.Added``)."""
     if not orders:
         return []
     ids = [o.id for o in orders]
-    lines = service.lines_of(db, ids)
-    reserved = service.reserved_per_line(db, tenant_id=tenant.id, order_ids=ids)
-    products = _by_id(db, Product, {line.product_id for line in lines})
-    bins = _by_id(db, Bin, {line.bin_id for line in lines if line.bin_id})
-    warehouses = _by_id(db, Warehouse, {o.warehouse_id for o in orders})
-    companies = _by_id(db, Company, {o.company_id for o in orders if o.company_id})
+    if lines is None:
+        lines = service.lines_of(db, ids)
+    if reserved is None:
+        reserved = service.reserved_per_line(db, tenant_id=tenant.id, order_ids=ids)
+    products = _by_id(db, Product, {line.product_id for line in lines}, loaded)
+    bins = _by_id(db, Bin, {line.bin_id for line in lines if line.bin_id}, loaded)
+    warehouses = _by_id(db, Warehouse, {o.warehouse_id for o in orders}, loaded)
+    companies = _by_id(db, Company, {o.company_id for o in orders if o.company_id}, loaded)
     per_order: dict[int, list] = {}
     for line in lines:
         per_order.setdefault(line.order_id, []).append(line)
@@ -124,7 +128,10 @@ def present(db, tenant, orders) -> list[dict]:
     return answers
 
 
-def _by_id(db, model, ids) -> dict:
-    if not ids:
-        return {}
-    return {row.id: row for row in db.scalars(select(model).where(model.id.in_(ids)))}
+def _by_id(db, model, ids, loaded) -> dict:
+    """The ``model`` rows with these ids: those in ``loaded``, the others read."""
+    found = {row.id: row for row in loaded if isinstance(row, model) and row.id in ids}
+    missing = ids - found.keys()
+    if missing:
+        found.update((row.id, row) for row in db.scalars(select(model).where(model.id.in_(missing))))
+    return found

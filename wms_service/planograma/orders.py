@@ -59,10 +59,10 @@ def _add(db, body: dict):
     return service.add(db, tenant=g.tenant, user=g.user, values=values)
 
 
-def _answer(order: Order) -> dict:
-    """The added order's OrderInfo: read after the commit (without an Idempotency-Key), so the bins the add locked
-    are not held through these reads."""
-    return OrderInfoApiResponse().dump(ok(present(get_db(), g.tenant, [order])[0]))
+def _answer(added: service.Added) -> dict:
+    """The added order's OrderInfo, from what the add holds: nothing is read again."""
+    info = present(get_db(), g.tenant, [added.order], lines=added.lines, reserved=added.reserved, loaded=added.loaded)
+    return OrderInfoApiResponse().dump(ok(info[0]))
 
 
 HEADER = (
