@@ -35,6 +35,11 @@ class ApiBlueprint(Blueprint):
             reads_need(self, reads)
         self._prepare_doc_cbks.append(_planograma_doc)
 
+    def arguments(self, schema, *args, **kwargs):
+        """flask-smorest's, with a schema class made once here: webargs would make it anew for every request (its
+        nested schemas too), and a schema keeps no state between loads."""
+        return super().arguments(schema() if isinstance(schema, type) else schema, *args, **kwargs)
+
 
 def errors_doc(*statuses: int):
     """Document the error statuses a view answers besides 400, 401, 413, 429 and 500 (which every view may)."""

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, bindparam, delete, or_, select, update
+from sqlalchemy import Insert, Update, and_, bindparam, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -20,7 +20,30 @@ from .references import DocumentKind, Reference
 if TYPE_CHECKING:
     from .allocation import Place
 
-_INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+def _upsert(insert) -> Insert:
+    """A line's reservation row at a place is made, or grows (the unique key of a line and place); a grown row keeps
+    its id and creation time, so the newest-first order of partial releases and count cuts holds."""
+    c = Reservation.__table__.c
+    statement = insert(Reservation.__table__)
+    return statement.on_conflict_do_update(
+        index_elements=[c.tenant_id, c.document_type, c.document_id, c.document_line_id, c.bin_id, c.batch_id],
+        set_={"quantity": c.quantity + statement.excluded.quantity},
+    )
+
+
+def _move_reserved() -> Update:
+    table = BinInventoryBatch.__table__
+    return (
+        update(table)
+        .where(table.c.bin_id == bindparam("_bin"), table.c.batch_id == bindparam("_batch"))
+        .values(reserved=table.c.reserved + bindparam("delta"))
+    )
+
+
+# Built once (per engine kind): every order add runs both, and building them costs more Python than running them.
+UPSERT = {"postgresql": _upsert(postgresql.insert), "sqlite": _upsert(sqlite.insert)}
+MOVE_RESERVED = _move_reserved()
 
 
 @dataclass(frozen=True)
@@ -38,8 +61,6 @@ def hold(db: Session, *, tenant_id: int, takes: list[tuple[Holder, int, "Place",
     when missing) and to the places' reserved totals (bins locked): two statements for any number of takes."""
     if not takes:
         return
-    table = Reservation.__table__
-    c = table.c
     merged: dict[tuple, tuple[Holder, int, int]] = {}
     for holder, product_id, place, amount in takes:
         key = (str(holder.reference.kind), holder.reference.id, holder.line_id, place.bin_id, place.batch_id)
@@ -62,23 +83,7 @@ def hold(db: Session, *, tenant_id: int, takes: list[tuple[Holder, int, "Place",
         }
         for key, (holder, product_id, amount) in merged.items()
     ]
-    # One statement: a line's row at a place is made, or grows (the unique key of a line and place); a grown row
-    # keeps its id and creation time, so the newest-first order of partial releases and count cuts holds.
-    upsert = _INSERT[db.get_bind().dialect.name](table)
-    db.execute(
-        upsert.on_conflict_do_update(
-            index_elements=[
-                c.tenant_id,
-                c.document_type,
-                c.document_id,
-                c.document_line_id,
-                c.bin_id,
-                c.batch_id,
-            ],
-            set_={"quantity": c.quantity + upsert.excluded.quantity},
-        ),
-        rows,
-    )
+    db.execute(UPSERT[db.get_bind().dialect.name], rows)
     deltas: dict[tuple[int, int], int] = {}
     for key, (_h, _p, amount) in merged.items():
         deltas[(key[3], key[4])] = deltas.get((key[3], key[4]), 0) + amount
@@ -160,13 +165,7 @@ def move_reserved(db: Session, deltas: dict[tuple[int, int], int]) -> None:
     moves = [{"_bin": b, "_batch": bt, "delta": d} for (b, bt), d in sorted(deltas.items()) if d]
     if not moves:
         return
-    table = BinInventoryBatch.__table__
-    db.execute(
-        update(table)
-        .where(table.c.bin_id == bindparam("_bin"), table.c.batch_id == bindparam("_batch"))
-        .values(reserved=table.c.reserved + bindparam("delta")),
-        moves,
-    )
+    db.execute(MOVE_RESERVED, moves)
     for obj in list(db.identity_map.values()):
         if isinstance(obj, BinInventoryBatch):
             db.expire(obj, ["reserved"])

@@ -7,10 +7,23 @@ so the row lock is a no-op there.
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from .models import Bin
+
+
+def _locking(skip_locked: bool) -> Select:
+    return (
+        select(Bin.id, Bin.warehouse_id, Bin.maximum_amount, Bin.active)
+        .where(Bin.tenant_id == bindparam("tenant_id"), Bin.id.in_(bindparam("bin_ids", expanding=True)))
+        .order_by(Bin.id)
+        .with_for_update(key_share=True, skip_locked=skip_locked)
+    )
+
+
+# Built once: every write of stock runs it.
+LOCKING = {False: _locking(False), True: _locking(True)}
 
 
 def lock_bins(db: Session, tenant_id: int, bin_ids: Iterable[int], *, skip_locked: bool = False) -> dict:
@@ -25,10 +38,5 @@ def lock_bins(db: Session, tenant_id: int, bin_ids: Iterable[int], *, skip_locke
     ``skip_locked``: for a writer that already holds other bins and so may not wait (a count moving the
     reservations it overtook): bins another transaction holds are left out of the answer instead of waited for.
     """
-    rows = db.execute(
-        select(Bin.id, Bin.warehouse_id, Bin.maximum_amount, Bin.active)
-        .where(Bin.tenant_id == tenant_id, Bin.id.in_(sorted(bin_ids)))
-        .order_by(Bin.id)
-        .with_for_update(key_share=True, skip_locked=skip_locked)
-    )
+    rows = db.execute(LOCKING[skip_locked], {"tenant_id": tenant_id, "bin_ids": sorted(bin_ids)})
     return {row.id: row for row in rows}
