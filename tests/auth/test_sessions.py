@@ -73,7 +73,7 @@ def test_session_length(app, client, monkeypatch):
 
 def test_an_expired_session_is_refused(app, client, monkeypatch):
     _tid, code, _uid = make_tenant(app)
-    # The clock stands still until the session's last second has passed: a busy machine may not let a real second go.
+    # The clock stands still, so the first use falls inside the 1-second session however busy the machine is.
     monkeypatch.setattr("wms_service.auth.service.now", lambda: 1_800_000_000)
     key = open_session(client, code, sessionLength=1).get_json()["sessionKey"]
     assert client.get("/v1/bin", headers=headers(code, key)).status_code == 200
